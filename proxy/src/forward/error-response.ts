@@ -1,0 +1,24 @@
+import type { ServerResponse } from 'node:http';
+import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from '../errors.ts';
+
+/**
+ * Answers a request with the proxy's JSON error. When the response has already started the
+ * only honest signal left is to cut the connection, so the client sees a truncated response.
+ * `close` asks for the connection to be closed after the response (unread request body,
+ * malformed request).
+ */
+export function sendError(res: ServerResponse, code: ProxyErrorCode, message: string = PROXY_ERRORS[code].message, close = false): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(code, message);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  };
+  if (close) headers.connection = 'close';
+  res.writeHead(PROXY_ERRORS[code].status, headers);
+  res.end(body);
+}

@@ -1,0 +1,404 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { BalancerRequest } from '../balancer/balancer.ts';
+import { ProxyError, type ProxyErrorCode } from '../errors.ts';
+import type { QueueOutcome } from '../limits/concurrency-limiter.ts';
+import type { UpstreamService } from '../upstream/upstream-service.ts';
+import type { Member } from '../upstream/member.ts';
+import { sendError } from './error-response.ts';
+import { responseHeaderList } from './hop-by-hop.ts';
+import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
+import { classifyUpstreamError } from './upstream-error.ts';
+
+/** Proxy-wide state an exchange reads. */
+export interface ExchangeContext {
+  /** Set while draining: responses ask clients to close their connection. */
+  draining: boolean;
+  /** Called once per exchange when it is over (telemetry hooks in here). */
+  onComplete: ((exchange: Exchange) => void) | undefined;
+}
+
+// Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+const NO_MEMBERS: readonly Member[] = [];
+const EXCHANGE = Symbol('exchange');
+
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/**
+ * One client request forwarded upstream, possibly over several tries. It is its own undici
+ * dispatch handler: the upstream response is streamed straight into Node's ServerResponse
+ * with backpressure, no Web streams in between (see DESIGN.md "Hot path warning").
+ *
+ * Lifecycle: start() -> [queue] -> dispatch() -> undici callbacks -> done. A try ends with
+ * exactly one of onResponseEnd / onResponseError; the exchange ends when it has answered the
+ * client and no try is open.
+ */
+export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly service: UpstreamService;
+  readonly context: ExchangeContext;
+  readonly method: string;
+  readonly path: string;
+  readonly clientIp: string;
+  readonly facts: RequestHeaderFacts = { contentLength: -1, chunked: false, host: '' };
+  readonly headers: string[];
+
+  /** performance.now() at arrival; other timings are relative to it, in ms. */
+  readonly startedAt: number;
+  queueWaitMs = 0;
+  connectMs = -1;
+  firstByteMs = -1;
+  lastByteMs = -1;
+  clientLastByteMs = -1;
+
+  member: Member | undefined = undefined;
+  decision = '';
+  tries = 0;
+  status = 0;
+  responseBytes = 0;
+  requestBytes = 0;
+  /** Set when the exchange failed: the error the client was answered with (or cut off by). */
+  error: ProxyError | undefined = undefined;
+
+  #body: PassThrough | null = null;
+  #tried: Member[] | undefined = undefined;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #abortOnStart: Error | undefined = undefined;
+  #tryOpen = false;
+  #tryStartedAt = 0;
+  #requestSent = false;
+  #responseStarted = false;
+  #answered = false;
+  #clientDone = false;
+  #completed = false;
+  #slotHeld = false;
+  #queued = false;
+  #ticket = 0;
+  #setCookie: string | undefined = undefined;
+  #lastFailure: { code: ProxyErrorCode; detail: string | undefined } | undefined = undefined;
+  #tryTimer: NodeJS.Timeout | undefined = undefined;
+  #totalTimer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse, service: UpstreamService, context: ExchangeContext, path: string, startedAt: number, hostOverride?: string) {
+    this.req = req;
+    this.res = res;
+    this.service = service;
+    this.context = context;
+    this.method = req.method ?? 'GET';
+    this.path = path;
+    this.startedAt = startedAt;
+    this.clientIp = clientAddress(req);
+    this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: 'http', hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
+  }
+
+  /** Begins forwarding. */
+  start(): void {
+    (this.res as ResponseWithExchange)[EXCHANGE] = this;
+    this.res.once('close', onClientClose);
+    const service = this.service;
+    if (this.facts.contentLength > service.maxRequestBodyBytes) {
+      this.#fail('PROXY_REQUEST_BODY_TOO_LARGE', `Content-Length ${this.facts.contentLength} exceeds ${service.maxRequestBodyBytes} bytes`);
+      return;
+    }
+    if (this.facts.contentLength > 0 || this.facts.chunked) this.#body = this.#bodyStream();
+    if (service.totalTimeoutMs > 0) this.#totalTimer = setTimeout(onTotalTimeout, service.totalTimeoutMs, this);
+    service.retryBudget.recordRequest(Date.now());
+    const limiter = service.limiter;
+    if (limiter === undefined) {
+      this.#dispatch();
+    } else if (limiter.tryAcquire()) {
+      this.#slotHeld = true;
+      this.#dispatch();
+    } else {
+      this.#queued = true;
+      this.#ticket = limiter.enqueue(onQueueOutcome, this);
+    }
+  }
+
+  /** Concurrency limiter callback: a slot became free after `waitedMs`. */
+  granted(waitedMs: number): void {
+    this.#queued = false;
+    this.queueWaitMs = waitedMs;
+    this.#slotHeld = true;
+    if (this.#answered) {
+      this.#finishIfDone();
+      return;
+    }
+    this.#dispatch();
+  }
+
+  /** Concurrency limiter callback: the request was not admitted. */
+  rejected(reason: 'overflow' | 'timeout', waitedMs: number): void {
+    this.#queued = false;
+    this.queueWaitMs = waitedMs;
+    this.#fail(reason === 'overflow' ? 'PROXY_OVERFLOW' : 'PROXY_QUEUE_TIMEOUT');
+  }
+
+  // --- BalancerRequest ---------------------------------------------------------------
+
+  header(name: string): string | undefined {
+    const raw = this.req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1];
+    }
+    return undefined;
+  }
+
+  cookie(name: string): string | undefined {
+    const header = this.header('cookie');
+    if (header === undefined) return undefined;
+    for (const pair of header.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq !== -1 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+    }
+    return undefined;
+  }
+
+  // --- undici DispatchHandler ----------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.connectMs < 0) this.connectMs = performance.now() - this.startedAt;
+    this.#requestSent = true;
+    if (this.#abortOnStart !== undefined) controller.abort(this.#abortOnStart);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    if (statusCode < 200) return;
+    this.#clearTryTimer();
+    this.firstByteMs = performance.now() - this.startedAt;
+    const member = this.member!;
+    if (statusCode >= 500) this.service.recordFailure(member, Date.now());
+    else this.service.recordSuccess(member);
+    if (this.#answered) {
+      controller.abort(new ProxyError('PROXY_CLIENT_ABORT'));
+      return;
+    }
+    const list = responseHeaderList(headers);
+    if (this.#setCookie !== undefined) list.push('set-cookie', this.#setCookie);
+    if (this.context.draining) list.push('connection', 'close');
+    try {
+      this.res.writeHead(statusCode, statusMessage || undefined, list);
+    } catch (error) {
+      controller.abort(new ProxyError('PROXY_UPSTREAM_PROTOCOL_ERROR', (error as Error).message));
+      return;
+    }
+    this.status = statusCode;
+    this.#responseStarted = true;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#answered) return;
+    this.responseBytes += chunk.length;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', onClientDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.lastByteMs = performance.now() - this.startedAt;
+    this.#closeTry();
+    if (!this.#answered) {
+      this.#answered = true;
+      this.res.end();
+    }
+    this.#finishIfDone();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const member = this.member!;
+    this.#closeTry();
+    if (this.#answered) {
+      this.#finishIfDone();
+      return;
+    }
+    const code = error instanceof ProxyError ? error.code : classifyUpstreamError(error);
+    if (code !== 'PROXY_CLIENT_ABORT' && code !== 'PROXY_REQUEST_TIMEOUT') this.service.recordFailure(member, Date.now());
+    const detail = error instanceof ProxyError ? undefined : `${member.url}: ${error.message}`;
+    if (!this.#responseStarted && this.#mayRetry(code)) {
+      (this.#tried ??= []).push(member);
+      this.#lastFailure = { code, detail };
+      this.#dispatch();
+      return;
+    }
+    this.#fail(code, detail);
+  }
+
+  // --- internals ---------------------------------------------------------------------
+
+  #dispatch(): void {
+    const now = Date.now();
+    const pick = this.service.balancer.pick(this, now, this.#tried ?? NO_MEMBERS);
+    if (pick === undefined) {
+      // After failed tries, the client learns why the last one failed, not that we ran out.
+      if (this.#lastFailure !== undefined) this.#fail(this.#lastFailure.code, this.#lastFailure.detail);
+      else this.#fail('PROXY_NO_HEALTHY_UPSTREAM', `service "${this.service.name}"`);
+      return;
+    }
+    const member = pick.member;
+    this.member = member;
+    this.decision = pick.decision;
+    this.#setCookie = pick.setCookie;
+    this.tries++;
+    this.#tryOpen = true;
+    this.#requestSent = false;
+    this.#controller = undefined;
+    this.#abortOnStart = undefined;
+    this.#tryStartedAt = performance.now();
+    member.active++;
+    const service = this.service;
+    if (service.headersTimeoutMs > 0) this.#tryTimer = setTimeout(onHeadersTimeout, service.headersTimeoutMs, this);
+    member.pool.dispatch(
+      {
+        path: this.path,
+        method: this.method as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.#body,
+        // Our own timer enforces the headers timeout precisely; undici's is a backstop.
+        headersTimeout: service.headersTimeoutMs > 0 ? service.headersTimeoutMs + 1_000 : 0,
+        bodyTimeout: service.bodyIdleTimeoutMs,
+        idempotent: IDEMPOTENT.has(this.method),
+      },
+      this,
+    );
+  }
+
+  /** Whether a failed try may be repeated on another member. */
+  #mayRetry(code: ProxyErrorCode): boolean {
+    if (this.tries >= this.service.maxTries || this.res.destroyed) return false;
+    // Nothing reached the upstream: any method is safe to send elsewhere.
+    const notSent = !this.#requestSent && (code === 'PROXY_UPSTREAM_CONNECT_FAILED' || code === 'PROXY_UPSTREAM_CONNECT_TIMEOUT');
+    // The upstream may have seen it: only idempotent requests whose (empty) body can be replayed.
+    const replayable = code === 'PROXY_UPSTREAM_RESET' && this.#body === null && IDEMPOTENT.has(this.method);
+    if (!notSent && !replayable) return false;
+    return this.service.retryBudget.tryRetry(Date.now());
+  }
+
+  /** Answers the client with an error, aborts the open try, and ends the exchange. */
+  #fail(code: ProxyErrorCode, detail?: string): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    if (this.#queued) {
+      this.#queued = false;
+      this.service.limiter!.cancel(this.#ticket);
+    }
+    this.error = new ProxyError(code, detail);
+    if (this.status === 0) this.status = this.error.status;
+    this.#abortTry(this.error);
+    if (code !== 'PROXY_CLIENT_ABORT') {
+      // An unread request body would be drained by Node before the next request: close instead.
+      const close = (this.facts.contentLength > 0 || this.facts.chunked) && !this.req.readableEnded;
+      sendError(this.res, code, this.error.message, close);
+    }
+    this.#finishIfDone();
+  }
+
+  #abortTry(reason: Error): void {
+    if (!this.#tryOpen) return;
+    if (this.#controller !== undefined) this.#controller.abort(reason);
+    else this.#abortOnStart = reason;
+  }
+
+  #closeTry(): void {
+    this.#clearTryTimer();
+    if (this.#tryOpen) {
+      this.#tryOpen = false;
+      this.member!.active--;
+    }
+  }
+
+  #clearTryTimer(): void {
+    if (this.#tryTimer !== undefined) {
+      clearTimeout(this.#tryTimer);
+      this.#tryTimer = undefined;
+    }
+  }
+
+  #finishIfDone(): void {
+    if (this.#completed || this.#tryOpen || !this.#answered || !this.#clientDone) return;
+    this.#completed = true;
+    if (this.#totalTimer !== undefined) clearTimeout(this.#totalTimer);
+    if (this.#slotHeld) {
+      this.#slotHeld = false;
+      this.service.limiter!.release();
+    }
+    if (this.#body !== null) this.req.unpipe(this.#body);
+    this.context.onComplete?.(this);
+  }
+
+  /** The request body as a stream undici may destroy without touching the client socket. */
+  #bodyStream(): PassThrough {
+    const body = new PassThrough();
+    const limit = this.service.maxRequestBodyBytes;
+    this.req.on('data', (chunk: Buffer) => {
+      this.requestBytes += chunk.length;
+      if (this.requestBytes > limit) this.#fail('PROXY_REQUEST_BODY_TOO_LARGE', `body exceeds ${limit} bytes`);
+    });
+    this.req.pipe(body);
+    return body;
+  }
+
+  /** The client went away before the response completed. */
+  clientClosed(): void {
+    this.clientLastByteMs = performance.now() - this.startedAt;
+    this.#clientDone = true;
+    if (this.res.writableFinished) {
+      this.#finishIfDone();
+      return;
+    }
+    if (!this.#answered) {
+      this.#fail('PROXY_CLIENT_ABORT');
+      return;
+    }
+    this.#abortTry(new ProxyError('PROXY_CLIENT_ABORT'));
+    this.#finishIfDone();
+  }
+
+  headersTimedOut(): void {
+    this.#tryTimer = undefined;
+    if (this.#responseStarted || this.#answered) return;
+    this.#fail('PROXY_UPSTREAM_HEADERS_TIMEOUT', `${this.member?.url ?? ''} after ${this.service.headersTimeoutMs} ms`);
+  }
+
+  totalTimedOut(): void {
+    this.#totalTimer = undefined;
+    if (this.#answered && !this.#tryOpen) return;
+    if (this.#answered) {
+      this.#abortTry(new ProxyError('PROXY_REQUEST_TIMEOUT'));
+      return;
+    }
+    this.#fail('PROXY_REQUEST_TIMEOUT', `after ${this.service.totalTimeoutMs} ms`);
+  }
+
+  resumeUpstream(): void {
+    this.#controller?.resume();
+  }
+}
+
+// Shared listeners: the exchange hangs off the response, so no closure is made per request.
+function onClientClose(this: ResponseWithExchange): void {
+  this[EXCHANGE]?.clientClosed();
+}
+function onClientDrain(this: ResponseWithExchange): void {
+  this[EXCHANGE]?.resumeUpstream();
+}
+function onQueueOutcome(outcome: QueueOutcome, waitedMs: number, exchange: Exchange): void {
+  if (outcome === 'granted') exchange.granted(waitedMs);
+  else exchange.rejected(outcome === 'rejected-overflow' ? 'overflow' : 'timeout', waitedMs);
+}
+function onHeadersTimeout(exchange: Exchange): void {
+  exchange.headersTimedOut();
+}
+function onTotalTimeout(exchange: Exchange): void {
+  exchange.totalTimedOut();
+}
+
+/** Client address without the IPv4-mapped IPv6 prefix. */
+function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Wiring only: read the config, start the server (or the worker processes), connect signals.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from './config/load-config.ts';
+import type { ProxyConfig } from './config/schema.ts';
+import { createLogger } from './log.ts';
+import { ProxyServer } from './proxy-server.ts';
+
+const USAGE = 'usage: lookout-proxy --config FILE   (or PROXY_CONFIG=FILE)';
+const log = createLogger(cluster.isWorker ? { worker: cluster.worker?.id } : {});
+
+async function main(): Promise<void> {
+  const configFile = configPath();
+  const config = await loadOrExit(configFile);
+  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
+  if (workers > 1 && cluster.isPrimary) runPrimary(configFile, workers);
+  else await runServer(configFile, config);
+}
+
+function configPath(): string {
+  let values: { config?: string | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const file = values.config ?? process.env.PROXY_CONFIG;
+  if (!file) {
+    console.error(`no config file given\n${USAGE}`);
+    process.exit(2);
+  }
+  return file;
+}
+
+async function loadOrExit(file: string): Promise<ProxyConfig> {
+  try {
+    return await loadConfigFile(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.fatal({ code: error.code, file: error.file, problems: error.problems }, error.message);
+    process.exit(2);
+  }
+}
+
+/** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
+async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
+  const proxy = new ProxyServer({ config, log });
+  const address = await proxy.listen();
+  log.info({ ...address, config: configFile, services: config.services.map((s) => s.name) }, 'listening');
+
+  const reload = async (): Promise<void> => {
+    try {
+      await proxy.reload(await loadConfigFile(configFile));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
+    }
+  };
+  const stop = async (): Promise<void> => {
+    await proxy.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGHUP', () => void reload());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('message', (message) => {
+    if (message === 'reload') void reload();
+    if (message === 'shutdown') void stop();
+  });
+}
+
+/** Cluster primary: keeps `count` workers serving, relays reload and shutdown to them. */
+function runPrimary(configFile: string, count: number): void {
+  let stopping = false;
+  for (let i = 0; i < count; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log.error({ worker: worker.id, code, signal }, 'worker exited, starting a new one');
+    cluster.fork();
+  });
+  const broadcast = (message: string): void => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
+  };
+  process.on('SIGHUP', () => {
+    // Validate once here so an invalid file is reported once, not by every worker.
+    loadConfigFile(configFile).then(
+      () => broadcast('reload'),
+      (error: unknown) => {
+        if (!(error instanceof ConfigError)) throw error;
+        log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
+      },
+    );
+  });
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    broadcast('shutdown');
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  log.info({ workers: count, config: configFile }, 'primary started');
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: error }, 'proxy failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,148 @@
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createProxyApp, type ProxyState } from './app.ts';
+import type { ProxyConfig } from './config/schema.ts';
+import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from './errors.ts';
+import type { Exchange } from './forward/exchange.ts';
+import { ProxyRuntime } from './proxy-runtime.ts';
+import { MemberRegistry } from './upstream/member-registry.ts';
+
+export interface ProxyServerOptions {
+  readonly config: ProxyConfig;
+  readonly log: Logger;
+  /** Called once per finished exchange (telemetry). */
+  readonly onComplete?: (exchange: Exchange) => void;
+}
+
+/**
+ * The proxy process's server: listens, forwards, reloads its config atomically and drains on
+ * shutdown. Build it with a config; `main.ts` connects it to signals and files.
+ */
+export class ProxyServer {
+  readonly log: Logger;
+  readonly state: ProxyState;
+  readonly server: Server;
+  readonly #registry = new MemberRegistry();
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: ProxyServerOptions) {
+    this.log = options.log;
+    const runtime = new ProxyRuntime(options.config, this.#registry, options.log);
+    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), onComplete: options.onComplete };
+    const app = createProxyApp(this.state);
+    const limits = options.config.limits;
+    this.server = createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.clientHeadersTimeout,
+        requestTimeout: Math.max(limits.clientRequestTimeout, limits.clientHeadersTimeout),
+        keepAliveTimeout: limits.clientKeepAliveTimeout,
+        // Node checks header/request timeouts on this interval: keep it fine enough that a 408
+        // comes close to the configured time.
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.clientHeadersTimeout / 10))),
+        requireHostHeader: true,
+        noDelay: true,
+      },
+      getRequestListener(app.fetch, { autoCleanupIncoming: false }),
+    );
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
+    this.server.on('connect', (_req, socket: Socket) => writeRawError(socket, 'PROXY_BAD_REQUEST', 'CONNECT is not supported: this is a reverse proxy'));
+  }
+
+  /** Resolves with the bound address once listening. */
+  async listen(): Promise<{ host: string; port: number }> {
+    const { host, port } = this.state.runtime.config.listen;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.state.runtime.start();
+    this.state.ready = true;
+    const address = this.server.address();
+    const bound = typeof address === 'object' && address !== null ? { host: address.address, port: address.port } : { host, port };
+    return bound;
+  }
+
+  /**
+   * Swaps in a new config. Listener settings (listen, limits, workers) need a restart and are
+   * reported, not applied. Members kept by the new config keep their connections and health.
+   */
+  async reload(config: ProxyConfig): Promise<void> {
+    const old = this.state.runtime;
+    const next = new ProxyRuntime(config, this.#registry, this.log);
+    for (const key of ['listen', 'limits', 'workers'] as const) {
+      if (JSON.stringify(old.config[key]) !== JSON.stringify(config[key])) {
+        this.log.warn({ setting: key }, `config reload: "${key}" changed and takes effect after a restart`);
+      }
+    }
+    next.start();
+    this.state.runtime = next;
+    old.stop();
+    await this.#registry.retain(next.members());
+    this.log.info({ services: next.services.length }, 'config reloaded');
+  }
+
+  /**
+   * Graceful shutdown: readiness fails first, after `drain.delay` the listener closes and idle
+   * connections are dropped, in-flight requests finish (their responses ask clients to close),
+   * and after `drain.timeout` the rest is cut.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#drain();
+    return this.#shutdown;
+  }
+
+  async #drain(): Promise<void> {
+    const { delay, timeout } = this.state.runtime.config.drain;
+    this.state.ready = false;
+    this.state.draining = true;
+    this.log.info({ delayMs: delay, timeoutMs: timeout }, 'draining');
+    if (delay > 0) await sleep(delay);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const idleSweep = setInterval(() => this.server.closeIdleConnections(), 100);
+    const forced = sleep(timeout).then(() => 'timeout' as const);
+    const result = await Promise.race([closed.then(() => 'drained' as const), forced]);
+    clearInterval(idleSweep);
+    if (result === 'timeout') {
+      this.log.warn('drain timeout: closing remaining connections');
+      this.server.closeAllConnections();
+    }
+    this.state.runtime.stop();
+    await this.#registry.closeAll();
+    this.log.info({ result }, 'shutdown complete');
+  }
+
+  #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const code: ProxyErrorCode =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'PROXY_REQUEST_HEADERS_TOO_LARGE'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'PROXY_REQUEST_HEADERS_TIMEOUT'
+          : 'PROXY_BAD_REQUEST';
+    const reason = code === 'PROXY_BAD_REQUEST' ? `${PROXY_ERRORS[code].message} (${error.code ?? 'parse error'}: ${error.message})` : undefined;
+    writeRawError(socket, code, reason);
+  }
+}
+
+/** Writes a complete error response on a socket the HTTP server gave up on, then closes it. */
+function writeRawError(socket: Socket, code: ProxyErrorCode, message: string = PROXY_ERRORS[code].message): void {
+  const status = PROXY_ERRORS[code].status;
+  const body = errorBody(code, message);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
