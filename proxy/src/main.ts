@@ -52,10 +52,8 @@ async function loadOrExit(file: string): Promise<ProxyConfig> {
 /** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
   const proxy = new ProxyServer({ config, log });
-  const address = await proxy.listen();
-  log.info({ ...address, config: configFile, services: config.services.map((s) => s.name) }, 'listening');
-
   const reload = async (): Promise<void> => {
+    log.info({ config: configFile }, 'reloading config');
     try {
       await proxy.reload(await loadConfigFile(configFile));
     } catch (error) {
@@ -67,6 +65,7 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
     await proxy.shutdown();
     process.exit(0);
   };
+  // Handlers first: a signal that arrives while the listener binds is not lost.
   process.on('SIGHUP', () => void reload());
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
@@ -74,6 +73,8 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
     if (message === 'reload') void reload();
     if (message === 'shutdown') void stop();
   });
+  const address = await proxy.listen();
+  log.info({ ...address, config: configFile, services: config.services.map((s) => s.name) }, 'listening');
 }
 
 /** Cluster primary: keeps `count` workers serving, relays reload and shutdown to them. */

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.ts';
 import type { ProxyConfig } from './config/schema.ts';
 import { Router } from './routing/router.ts';
 import type { Member } from './upstream/member.ts';

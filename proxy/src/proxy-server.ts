@@ -1,7 +1,7 @@
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import type { Logger } from 'pino';
+import type { Logger } from './log.ts';
 import { createProxyApp, type ProxyState } from './app.ts';
 import type { ProxyConfig } from './config/schema.ts';
 import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from './errors.ts';

@@ -86,6 +86,7 @@ describe('workers', () => {
   it('serves from several worker processes and reloads them all', async () => {
     echoes = await Promise.all(['old', 'new'].map((name) => spawnEchoUpstream({ name })));
     proxy = await spawnProxy(config(echoes[0]!.url, { workers: 2 }));
+    await proxy.waitForLog((line) => line.msg === 'listening' && line.worker === 1);
     await proxy.waitForLog((line) => line.msg === 'listening' && line.worker === 2);
     for (let i = 0; i < 10; i++) expect((await get('app.test')).json().instance).toBe('old');
     proxy.reload(config(echoes[1]!.url, { workers: 2 }));

@@ -1,4 +1,4 @@
-import { Client } from 'undici';
+import { Client } from '../undici-parts.ts';
 import type { Member } from '../upstream/member.ts';
 
 /** Settings of active health checking; times in ms. */

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool } from '../undici-parts.ts';
 import { Member, type MemberSpec } from './member.ts';
 import { preciseConnector } from './precise-connector.ts';
 

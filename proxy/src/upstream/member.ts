@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from '../undici-parts.ts';
 
 /** Settings of one upstream member, resolved from the config. */
 export interface MemberSpec {

@@ -1,12 +1,12 @@
 import type { Socket } from 'node:net';
-import { buildConnector, errors } from 'undici';
+import { buildConnector, errors, type Connector } from '../undici-parts.ts';
 
 /**
  * undici's connector with a connect timeout on a native timer. undici's own connect timeout
  * runs on its coarse "fast timers" (about 500 ms resolution, measured here at +217 ms over a
  * 500 ms setting); operators are promised the documented error within 100 ms of the setting.
  */
-export function preciseConnector(timeoutMs: number): buildConnector.connector {
+export function preciseConnector(timeoutMs: number): Connector {
   const connect = buildConnector({ timeout: 0 });
   return (options, callback) => {
     let settled = false;

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.ts';
 import type { Balancer } from '../balancer/balancer.ts';
 import { createBalancer } from '../balancer/create-balancer.ts';
 import type { ServiceConfig } from '../config/schema.ts';
