@@ -18,7 +18,7 @@ const MIN_NODE_MAJOR = 24;
 /** What each root script runs, relative to the repository root. */
 const COMMANDS = {
   start: ['demo/src/main.ts'],
-  proxy: ['proxy/src/main.ts'],
+  proxy: ['proxy/dist/main.js'],
   'echo-upstream': ['echo-upstream/src/main.ts'],
   bench: ['bench/src/main.ts'],
   test: ['node_modules/vitest/vitest.mjs', 'run'],
@@ -86,7 +86,17 @@ ensureWorkspace(runtime, env);
 const TOOLS = new Set(['test', 'typecheck']);
 const [entry, ...entryArgs] = command;
 const cwd = TOOLS.has(target) ? ROOT : (process.env.INIT_CWD ?? process.cwd());
-const child = spawn(runtime.node, [join(ROOT, entry), ...entryArgs, ...args], { stdio: 'inherit', cwd, env });
+let nodeArgs = [join(ROOT, entry), ...entryArgs, ...args];
+if (target === 'proxy' || target === 'start' || target === 'bench') {
+  // The proxy runs as a bundle with measured runtime flags (proxy/launch.mjs).
+  const launch = await import('../proxy/launch.mjs');
+  launch.buildProxyIfStale(runtime.node, log);
+  if (target === 'proxy') {
+    nodeArgs = launch.proxyArgs(args);
+    Object.assign(env, launch.proxyRuntime().env);
+  }
+}
+const child = spawn(runtime.node, nodeArgs, { stdio: 'inherit', cwd, env });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }

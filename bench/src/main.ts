@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const base = options.portBase;
   const ctx: Context = {
     repoRoot: REPO_ROOT,
-    lookoutMain: options.lookoutMain ? resolve(options.lookoutMain) : join(REPO_ROOT, 'proxy', 'src', 'main.ts'),
+    lookoutMain: options.lookoutMain ? resolve(options.lookoutMain) : join(REPO_ROOT, 'proxy', 'dist', 'main.js'),
     tmpDir,
     tools,
     host: options.host,

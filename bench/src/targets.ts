@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { proxyRuntime } from '@lookout/proxy/launch';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { start, type Managed } from './processes.ts';
@@ -208,15 +209,17 @@ export function buildTargets(ctx: Context): Target[] {
     {
       id: 'lookout',
       label: TARGET_LABELS.lookout,
-      how: 'node proxy/src/main.ts --config <generated yaml> (workers: 1; RSS is the whole process tree)',
+      how: 'node <proxy/node-runtime.json flags> proxy/dist/main.js --config <generated yaml> (workers: 1; RSS is the whole process tree)',
       config: { file: 'lookout.yaml', text: lookoutYaml },
       start: () => {
         if (!existsSync(lookoutMain)) throw new Error(`${lookoutMain} does not exist (the proxy is not written yet?)`);
         const file = writeConfig(ctx, 'lookout', 'lookout.yaml', lookoutYaml);
         lookoutListening = false;
-        return start('lookout', process.execPath, [lookoutMain, '--config', file], {
+        // Started as in production: the built bundle with proxy/node-runtime.json's flags.
+        const runtime = proxyRuntime();
+        return start('lookout', process.execPath, [...runtime.execArgv, lookoutMain, '--config', file], {
           cwd: ctx.repoRoot,
-          env: nodeEnv(),
+          env: { ...nodeEnv(), ...runtime.env },
           onStdout: (chunk) => {
             if (chunk.includes('"msg":"listening"')) lookoutListening = true;
           },
