@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
+import { ProxyError } from './errors.ts';
 import { sendError } from './forward/error-response.ts';
 import { Exchange, type ExchangeContext } from './forward/exchange.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
+import { arrivalOf } from './request-arrival.ts';
 import { normalizeHost } from './routing/router.ts';
 
 /** What the app reads at request time; the server swaps `runtime` on reload. */
@@ -23,13 +25,16 @@ export interface ProxyState extends ExchangeContext {
 export function createProxyApp(state: ProxyState): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
 
-  app.get('/health', (c) => c.json({ status: 'ok', uptimeSeconds: Math.round((performance.now() - state.startedAt) / 1000) }));
+  app.get('/health', (c) => {
+    answerProbe(state, c.env.incoming, c.env.outgoing, 200, { status: 'ok', uptimeSeconds: Math.round((performance.now() - state.startedAt) / 1000) });
+    return RESPONSE_ALREADY_SENT;
+  });
 
-  app.get('/ready', (c) =>
-    state.ready
-      ? c.json({ status: 'ready', services: state.runtime.services.length })
-      : c.json({ status: state.draining ? 'draining' : 'starting' }, 503),
-  );
+  app.get('/ready', (c) => {
+    if (state.ready) answerProbe(state, c.env.incoming, c.env.outgoing, 200, { status: 'ready', services: state.runtime.services.length });
+    else answerProbe(state, c.env.incoming, c.env.outgoing, 503, { status: state.draining ? 'draining' : 'starting' });
+    return RESPONSE_ALREADY_SENT;
+  });
 
   app.all('*', (c) => {
     forward(state, c.env.incoming, c.env.outgoing);
@@ -41,7 +46,7 @@ export function createProxyApp(state: ProxyState): Hono<{ Bindings: HttpBindings
 
 /** Routes one request and starts its exchange. */
 export function forward(state: ProxyState, req: IncomingMessage, res: ServerResponse): void {
-  const startedAt = performance.now();
+  const startedAt = arrivalOf(req);
   const runtime = state.runtime;
   let target = req.url ?? '/';
   let host = req.headers.host ?? '';
@@ -50,7 +55,7 @@ export function forward(state: ProxyState, req: IncomingMessage, res: ServerResp
     // only honoured for hosts this proxy serves; it is never an open forward proxy.
     const absolute = parseAbsoluteTarget(target);
     if (absolute === undefined || !runtime.router.servesHost(normalizeHost(absolute.host))) {
-      sendError(res, absolute === undefined ? 'PROXY_BAD_REQUEST' : 'PROXY_BAD_REQUEST_TARGET', undefined, true);
+      answerError(state, req, res, startedAt, new ProxyError(absolute === undefined ? 'PROXY_BAD_REQUEST' : 'PROXY_BAD_REQUEST_TARGET', target), true);
       return;
     }
     host = absolute.host;
@@ -58,12 +63,12 @@ export function forward(state: ProxyState, req: IncomingMessage, res: ServerResp
   }
   const service = runtime.router.match(host, target);
   if (service === undefined) {
-    sendError(res, 'PROXY_NO_ROUTE', `no service for host "${host}" and path "${target.split('?')[0]}"`);
+    answerError(state, req, res, startedAt, new ProxyError('PROXY_NO_ROUTE', `no service for host "${host}" and path "${target.split('?')[0]}"`));
     return;
   }
   const path = service.stripPrefix === '' ? target : target.slice(service.stripPrefix.length) || '/';
   const absoluteHost = host === req.headers.host ? undefined : host;
-  new Exchange(req, res, service, state, path.charCodeAt(0) === 47 ? path : `/${path}`, startedAt, absoluteHost).start();
+  new Exchange(req, res, service, state, target, path.charCodeAt(0) === 47 ? path : `/${path}`, startedAt, absoluteHost).start();
 }
 
 function parseAbsoluteTarget(target: string): { host: string; path: string } | undefined {
@@ -71,4 +76,20 @@ function parseAbsoluteTarget(target: string): { host: string; path: string } | u
   const url = new URL(target);
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') return undefined;
   return { host: url.host, path: `${url.pathname}${url.search}` };
+}
+
+/** The proxy's own error answer, recorded as the request's event. */
+function answerError(state: ProxyState, req: IncomingMessage, res: ServerResponse, startedAt: number, error: ProxyError, close = false): void {
+  const bytes = sendError(res, error.code, error.message, close);
+  state.recorder?.recordLocal(req, startedAt, { status: error.status, termination: error.termination, responseBytes: bytes, probe: false, error });
+}
+
+/** Answers a liveness/readiness probe; its event is flagged so SLIs leave it out. */
+function answerProbe(state: ProxyState, req: IncomingMessage, res: ServerResponse, status: number, body: object): void {
+  const startedAt = arrivalOf(req);
+  const text = JSON.stringify(body);
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes, 'cache-control': 'no-store' });
+  res.end(text);
+  state.recorder?.recordLocal(req, startedAt, { status, termination: 'local', responseBytes: bytes, probe: true });
 }

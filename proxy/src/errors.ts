@@ -1,3 +1,5 @@
+import type { TerminationCode } from '@lookout/telemetry';
+
 /**
  * Every failure the proxy answers for itself, with its stable code, HTTP status and the
  * Envoy-style termination code that telemetry records. Callers branch on `code`; operators
@@ -22,7 +24,7 @@ export const PROXY_ERRORS = {
   PROXY_UPSTREAM_PROTOCOL_ERROR: { status: 502, termination: 'upstream_protocol_error', message: 'the upstream sent an invalid HTTP response' },
   PROXY_CLIENT_ABORT: { status: 499, termination: 'client_abort', message: 'the client closed the connection before the response completed' },
   PROXY_DRAINING: { status: 503, termination: 'draining', message: 'the proxy is shutting down' },
-} as const satisfies Record<string, { status: number; termination: string; message: string }>;
+} as const satisfies Record<string, { status: number; termination: TerminationCode; message: string }>;
 
 export type ProxyErrorCode = keyof typeof PROXY_ERRORS;
 
@@ -30,7 +32,7 @@ export type ProxyErrorCode = keyof typeof PROXY_ERRORS;
 export class ProxyError extends Error {
   readonly code: ProxyErrorCode;
   readonly status: number;
-  readonly termination: string;
+  readonly termination: TerminationCode;
 
   constructor(code: ProxyErrorCode, detail?: string, options?: ErrorOptions) {
     const entry = PROXY_ERRORS[code];

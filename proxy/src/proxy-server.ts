@@ -1,19 +1,20 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
 import { createProxyApp, type ProxyState } from './app.ts';
 import type { ProxyConfig } from './config/schema.ts';
-import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from './errors.ts';
-import type { Exchange } from './forward/exchange.ts';
+import { errorBody, PROXY_ERRORS, ProxyError, type ProxyErrorCode } from './errors.ts';
+import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
+import { markArrival } from './request-arrival.ts';
 import { MemberRegistry } from './upstream/member-registry.ts';
 
 export interface ProxyServerOptions {
   readonly config: ProxyConfig;
   readonly log: Logger;
-  /** Called once per finished exchange (telemetry). */
-  readonly onComplete?: (exchange: Exchange) => void;
+  /** Records one telemetry event per request; none when absent. */
+  readonly recorder?: RequestEventRecorder;
 }
 
 /**
@@ -30,8 +31,9 @@ export class ProxyServer {
   constructor(options: ProxyServerOptions) {
     this.log = options.log;
     const runtime = new ProxyRuntime(options.config, this.#registry, options.log);
-    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), onComplete: options.onComplete };
+    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder };
     const app = createProxyApp(this.state);
+    const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
     const limits = options.config.limits;
     this.server = createServer(
       {
@@ -45,10 +47,17 @@ export class ProxyServer {
         requireHostHeader: true,
         noDelay: true,
       },
-      getRequestListener(app.fetch, { autoCleanupIncoming: false }),
+      (req, res) => {
+        markArrival(req);
+        void listener(req, res);
+      },
     );
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
-    this.server.on('connect', (_req, socket: Socket) => writeRawError(socket, 'PROXY_BAD_REQUEST', 'CONNECT is not supported: this is a reverse proxy'));
+    this.server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      const message = 'CONNECT is not supported: this is a reverse proxy';
+      writeRawError(socket, 'PROXY_BAD_REQUEST', message);
+      this.state.recorder?.recordLocal(req, performance.now(), { status: 400, termination: 'bad_request', responseBytes: 0, probe: false, error: new ProxyError('PROXY_BAD_REQUEST', message) });
+    });
   }
 
   /** Resolves with the bound address once listening. */
@@ -129,8 +138,10 @@ export class ProxyServer {
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? 'PROXY_REQUEST_HEADERS_TIMEOUT'
           : 'PROXY_BAD_REQUEST';
-    const reason = code === 'PROXY_BAD_REQUEST' ? `${PROXY_ERRORS[code].message} (${error.code ?? 'parse error'}: ${error.message})` : undefined;
+    const reason = code === 'PROXY_BAD_REQUEST' ? `${PROXY_ERRORS[code].message} (${error.code ?? 'parse error'}: ${error.message})` : PROXY_ERRORS[code].message;
     writeRawError(socket, code, reason);
+    const entry = PROXY_ERRORS[code];
+    this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, entry.status, entry.termination, code, reason);
   }
 }
 

@@ -5,12 +5,12 @@ import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from '../errors.ts';
  * Answers a request with the proxy's JSON error. When the response has already started the
  * only honest signal left is to cut the connection, so the client sees a truncated response.
  * `close` asks for the connection to be closed after the response (unread request body,
- * malformed request).
+ * malformed request). Returns the body bytes written (0 when the connection was cut).
  */
-export function sendError(res: ServerResponse, code: ProxyErrorCode, message: string = PROXY_ERRORS[code].message, close = false): void {
+export function sendError(res: ServerResponse, code: ProxyErrorCode, message: string = PROXY_ERRORS[code].message, close = false): number {
   if (res.headersSent || res.destroyed) {
     res.destroy();
-    return;
+    return 0;
   }
   const body = errorBody(code, message);
   const headers: Record<string, string | number> = {
@@ -21,4 +21,5 @@ export function sendError(res: ServerResponse, code: ProxyErrorCode, message: st
   if (close) headers.connection = 'close';
   res.writeHead(PROXY_ERRORS[code].status, headers);
   res.end(body);
+  return headers['content-length'] as number;
 }

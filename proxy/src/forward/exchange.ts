@@ -9,14 +9,16 @@ import type { Member } from '../upstream/member.ts';
 import { sendError } from './error-response.ts';
 import { responseHeaderList } from './hop-by-hop.ts';
 import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
+import type { RequestEventRecorder } from '../request-event/request-event-recorder.ts';
+import { continueTrace, traceparentOf, type TraceContext } from '../request-event/trace-context.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
 
 /** Proxy-wide state an exchange reads. */
 export interface ExchangeContext {
   /** Set while draining: responses ask clients to close their connection. */
   draining: boolean;
-  /** Called once per exchange when it is over (telemetry hooks in here). */
-  onComplete: ((exchange: Exchange) => void) | undefined;
+  /** Records one telemetry event per exchange when it is over; undefined when telemetry is off. */
+  readonly recorder: RequestEventRecorder | undefined;
 }
 
 // Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
@@ -43,8 +45,11 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   readonly method: string;
   readonly path: string;
   readonly clientIp: string;
-  readonly facts: RequestHeaderFacts = { contentLength: -1, chunked: false, host: '' };
+  readonly facts: RequestHeaderFacts = { contentLength: -1, chunked: false, host: '', traceparent: undefined, userAgent: undefined, requestId: undefined };
   readonly headers: string[];
+  readonly trace: TraceContext;
+  /** The request target as the client sent it (origin-form). */
+  readonly target: string;
 
   /** performance.now() at arrival; other timings are relative to it, in ms. */
   readonly startedAt: number;
@@ -57,6 +62,10 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   member: Member | undefined = undefined;
   decision = '';
   tries = 0;
+  /** The last try's error when a retry then succeeded (telemetry's `error.*`). */
+  get lastFailure(): { code: ProxyErrorCode; cause: Error | undefined } | undefined {
+    return this.#lastFailure;
+  }
   status = 0;
   responseBytes = 0;
   requestBytes = 0;
@@ -78,20 +87,32 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   #queued = false;
   #ticket = 0;
   #setCookie: string | undefined = undefined;
-  #lastFailure: { code: ProxyErrorCode; detail: string | undefined } | undefined = undefined;
+  #lastFailure: { code: ProxyErrorCode; detail: string | undefined; cause: Error | undefined } | undefined = undefined;
   #tryTimer: NodeJS.Timeout | undefined = undefined;
   #totalTimer: NodeJS.Timeout | undefined = undefined;
 
-  constructor(req: IncomingMessage, res: ServerResponse, service: UpstreamService, context: ExchangeContext, path: string, startedAt: number, hostOverride?: string) {
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    service: UpstreamService,
+    context: ExchangeContext,
+    target: string,
+    path: string,
+    startedAt: number,
+    hostOverride?: string,
+  ) {
     this.req = req;
     this.res = res;
     this.service = service;
     this.context = context;
     this.method = req.method ?? 'GET';
+    this.target = target;
     this.path = path;
     this.startedAt = startedAt;
     this.clientIp = clientAddress(req);
     this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: 'http', hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
+    this.trace = continueTrace(this.facts.traceparent);
+    this.headers.push('traceparent', traceparentOf(this.trace));
   }
 
   /** Begins forwarding. */
@@ -219,13 +240,14 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     const code = error instanceof ProxyError ? error.code : classifyUpstreamError(error);
     if (code !== 'PROXY_CLIENT_ABORT' && code !== 'PROXY_REQUEST_TIMEOUT') this.service.recordFailure(member, Date.now());
     const detail = error instanceof ProxyError ? undefined : `${member.url}: ${error.message}`;
+    const cause = error instanceof ProxyError ? undefined : error;
     if (!this.#responseStarted && this.#mayRetry(code)) {
       (this.#tried ??= []).push(member);
-      this.#lastFailure = { code, detail };
+      this.#lastFailure = { code, detail, cause };
       this.#dispatch();
       return;
     }
-    this.#fail(code, detail);
+    this.#fail(code, detail, cause);
   }
 
   // --- internals ---------------------------------------------------------------------
@@ -235,7 +257,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     const pick = this.service.balancer.pick(this, now, this.#tried ?? NO_MEMBERS);
     if (pick === undefined) {
       // After failed tries, the client learns why the last one failed, not that we ran out.
-      if (this.#lastFailure !== undefined) this.#fail(this.#lastFailure.code, this.#lastFailure.detail);
+      if (this.#lastFailure !== undefined) this.#fail(this.#lastFailure.code, this.#lastFailure.detail, this.#lastFailure.cause);
       else this.#fail('PROXY_NO_HEALTHY_UPSTREAM', `service "${this.service.name}"`);
       return;
     }
@@ -279,20 +301,21 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   }
 
   /** Answers the client with an error, aborts the open try, and ends the exchange. */
-  #fail(code: ProxyErrorCode, detail?: string): void {
+  #fail(code: ProxyErrorCode, detail?: string, cause?: Error): void {
     if (this.#answered) return;
     this.#answered = true;
     if (this.#queued) {
       this.#queued = false;
       this.service.limiter!.cancel(this.#ticket);
     }
-    this.error = new ProxyError(code, detail);
+    this.error = new ProxyError(code, detail, cause === undefined ? undefined : { cause });
     if (this.status === 0) this.status = this.error.status;
     this.#abortTry(this.error);
     if (code !== 'PROXY_CLIENT_ABORT') {
       // An unread request body would be drained by Node before the next request: close instead.
       const close = (this.facts.contentLength > 0 || this.facts.chunked) && !this.req.readableEnded;
-      sendError(this.res, code, this.error.message, close);
+      const written = sendError(this.res, code, this.error.message, close);
+      if (written > 0) this.responseBytes = written;
     }
     this.#finishIfDone();
   }
@@ -327,7 +350,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
       this.service.limiter!.release();
     }
     if (this.#body !== null) this.req.unpipe(this.#body);
-    this.context.onComplete?.(this);
+    this.context.recorder?.recordExchange(this);
   }
 
   /** The request body as a stream undici may destroy without touching the client socket. */

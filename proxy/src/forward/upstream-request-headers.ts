@@ -18,12 +18,30 @@ export interface RequestHeaderFacts {
   chunked: boolean;
   /** The client's Host header. */
   host: string;
+  /** W3C `traceparent` as received (not forwarded: the proxy sends its own). */
+  traceparent: string | undefined;
+  userAgent: string | undefined;
+  /** `X-Request-Id` as received. */
+  requestId: string | undefined;
 }
 
 // Lengths of every header name the scan treats specially: other names are copied without
 // lower-casing them (measured: most requests carry only such names).
 const SPECIAL_LENGTHS = new Set(
-  [...HOP_BY_HOP_HEADERS, 'host', 'expect', 'forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'content-length', 'via'].map(
+  [
+    ...HOP_BY_HOP_HEADERS,
+    'host',
+    'expect',
+    'forwarded',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-host',
+    'content-length',
+    'via',
+    'traceparent',
+    'user-agent',
+    'x-request-id',
+  ].map(
     (name) => name.length,
   ),
 );
@@ -33,7 +51,8 @@ const SPECIAL_LENGTHS = new Set(
  * original case and order): hop-by-hop headers and those named in `Connection` removed,
  * `Expect` removed (the 100-continue exchange happens with the client),
  * X-Forwarded-For appended to, X-Forwarded-Proto/-Host set when absent, `Forwarded`
- * (RFC 7239) appended to, optional `Via`. Everything else passes unchanged.
+ * (RFC 7239) appended to, optional `Via`, `traceparent` left for the caller to set (the proxy
+ * continues the trace with a span of its own). Everything else passes unchanged.
  */
 export function upstreamRequestHeaders(raw: readonly string[], context: ForwardingContext, facts: RequestHeaderFacts): string[] {
   const out: string[] = [];
@@ -46,6 +65,9 @@ export function upstreamRequestHeaders(raw: readonly string[], context: Forwardi
   facts.contentLength = -1;
   facts.chunked = false;
   facts.host = '';
+  facts.traceparent = undefined;
+  facts.userAgent = undefined;
+  facts.requestId = undefined;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -81,6 +103,15 @@ export function upstreamRequestHeaders(raw: readonly string[], context: Forwardi
       case 'via':
         via = via === undefined ? value : `${via}, ${value}`;
         continue;
+      case 'traceparent':
+        facts.traceparent = value;
+        continue;
+      case 'user-agent':
+        facts.userAgent = value;
+        break;
+      case 'x-request-id':
+        facts.requestId = value;
+        break;
       case 'x-forwarded-proto':
         hasProto = true;
         break;
