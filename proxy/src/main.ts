@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Wiring only: read the config, start the server (or the worker processes), connect signals.
 import cluster from 'node:cluster';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createAdminApp } from './admin/admin-app.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load-config.ts';
@@ -52,19 +57,21 @@ async function loadOrExit(file: string): Promise<ProxyConfig> {
 /** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
   const proxy = new ProxyServer({ config, log });
+  const apply = applyReload(proxy, configFile);
   const reload = async (): Promise<void> => {
-    log.info({ config: configFile }, 'reloading config');
     try {
-      await proxy.reload(await loadConfigFile(configFile));
+      await apply();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
     }
   };
   const stop = async (): Promise<void> => {
     await proxy.shutdown();
     process.exit(0);
   };
+  if (config.admin !== undefined) {
+    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply);
+  }
   // Handlers first: a signal that arrives while the listener binds is not lost.
   process.on('SIGHUP', () => void reload());
   process.on('SIGTERM', () => void stop());
@@ -75,6 +82,39 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
   });
   const address = await proxy.listen();
   log.info({ ...address, config: configFile, services: config.services.map((s) => s.name) }, 'listening');
+}
+
+/** Reads the config file and swaps it in; throws ConfigError when it is invalid. */
+function applyReload(proxy: ProxyServer, configFile: string): () => Promise<void> {
+  return async () => {
+    log.info({ config: configFile }, 'reloading config');
+    try {
+      await proxy.reload(await loadConfigFile(configFile));
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+}
+
+/** In a worker, an admin reload asks the primary, which validates once and tells every worker. */
+async function requestClusterReload(): Promise<void> {
+  process.send?.('reload-all');
+}
+
+async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>): Promise<void> {
+  const admin = config.admin!;
+  const token = admin.tokenFile !== undefined ? (await readFile(admin.tokenFile, 'utf8')).trim() : process.env.LOOKOUT_ADMIN_TOKEN;
+  const app = createAdminApp({ state: proxy.state, reload, token: token ? Buffer.from(token) : undefined });
+  const server = createServer(getRequestListener(app.fetch));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(admin.port, admin.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  log.info({ host: address.address, port: address.port, token: token ? 'configured' : 'absent' }, 'admin listening');
 }
 
 /** Cluster primary: keeps `count` workers serving, relays reload and shutdown to them. */
@@ -92,7 +132,7 @@ function runPrimary(configFile: string, count: number): void {
   const broadcast = (message: string): void => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
   };
-  process.on('SIGHUP', () => {
+  const reloadAll = (): void => {
     // Validate once here so an invalid file is reported once, not by every worker.
     loadConfigFile(configFile).then(
       () => broadcast('reload'),
@@ -101,6 +141,10 @@ function runPrimary(configFile: string, count: number): void {
         log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
       },
     );
+  };
+  process.on('SIGHUP', reloadAll);
+  cluster.on('message', (_worker, message) => {
+    if (message === 'reload-all') reloadAll();
   });
   const stop = (): void => {
     if (stopping) return;

@@ -140,6 +140,15 @@ export const proxyConfigSchema = z
         timeout: duration.default(30_000),
       })
       .prefault({}),
+    /** Admin API (metrics, status, reload) on its own port; off unless configured. */
+    admin: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9901),
+        /** File holding the bearer token (else the LOOKOUT_ADMIN_TOKEN environment variable). */
+        tokenFile: z.string().optional(),
+      })
+      .optional(),
     services: z.array(service).default([]),
     telemetry: telemetry.prefault({}),
   })
