@@ -1,0 +1,2 @@
+export { ProxyMetrics } from './proxy-metrics.ts';
+export { Logger } from '../log.ts';
