@@ -1,2 +1,0 @@
-export { ProxyMetrics } from './proxy-metrics.ts';
-export { Logger } from '../log.ts';
