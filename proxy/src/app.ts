@@ -7,6 +7,7 @@ import { sendError } from './forward/error-response.ts';
 import { Exchange, type ExchangeContext } from './forward/exchange.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
 import { arrivalOf } from './request-arrival.ts';
+import type { LocalAnswer } from './request-event/request-event-recorder.ts';
 import { normalizeHost } from './routing/router.ts';
 
 /** What the app reads at request time; the server swaps `runtime` on reload. */
@@ -81,7 +82,13 @@ function parseAbsoluteTarget(target: string): { host: string; path: string } | u
 /** The proxy's own error answer, recorded as the request's event. */
 function answerError(state: ProxyState, req: IncomingMessage, res: ServerResponse, startedAt: number, error: ProxyError, close = false): void {
   const bytes = sendError(res, error.code, error.message, close);
-  state.recorder?.recordLocal(req, startedAt, { status: error.status, termination: error.termination, responseBytes: bytes, probe: false, error });
+  observeLocal(state, req, startedAt, { status: error.status, termination: error.termination, responseBytes: bytes, probe: false, error });
+}
+
+/** Event and metrics of a request the proxy answered itself. */
+export function observeLocal(state: ProxyState, req: IncomingMessage, startedAt: number, answer: LocalAnswer): void {
+  state.recorder?.recordLocal(req, startedAt, answer);
+  state.metrics?.recordRequest(answer.service ?? '', req.method ?? 'GET', answer.status, (performance.now() - startedAt) / 1000, answer.termination, answer.probe);
 }
 
 /** Answers a liveness/readiness probe; its event is flagged so SLIs leave it out. */
@@ -91,5 +98,5 @@ function answerProbe(state: ProxyState, req: IncomingMessage, res: ServerRespons
   const bytes = Buffer.byteLength(text);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes, 'cache-control': 'no-store' });
   res.end(text);
-  state.recorder?.recordLocal(req, startedAt, { status, termination: 'local', responseBytes: bytes, probe: true });
+  observeLocal(state, req, startedAt, { status, termination: 'local', responseBytes: bytes, probe: true });
 }

@@ -5,7 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { hostname } from 'node:os';
 import { createAdminApp } from './admin/admin-app.ts';
+import { otlpExportOptions } from './metrics/metrics-config.ts';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus-exposition.ts';
+import { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import { PROXY_VERSION } from './version.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load-config.ts';
@@ -56,7 +61,14 @@ async function loadOrExit(file: string): Promise<ProxyConfig> {
 
 /** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
-  const proxy = new ProxyServer({ config, log });
+  const metrics = new ProxyMetrics({
+    serviceVersion: PROXY_VERSION,
+    resourceAttributes: { 'service.instance.id': `${hostname()}/${process.pid}` },
+    log,
+  });
+  const otlp = otlpExportOptions(config.metrics);
+  if (otlp !== undefined) await metrics.startOtlpExport(otlp);
+  const proxy = new ProxyServer({ config, log, metrics });
   const apply = applyReload(proxy, configFile);
   const reload = async (): Promise<void> => {
     try {
@@ -67,10 +79,11 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
   };
   const stop = async (): Promise<void> => {
     await proxy.shutdown();
+    await metrics.shutdown();
     process.exit(0);
   };
   if (config.admin !== undefined) {
-    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply);
+    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply, metrics);
   }
   // Handlers first: a signal that arrives while the listener binds is not lost.
   process.on('SIGHUP', () => void reload());
@@ -104,10 +117,15 @@ async function requestClusterReload(): Promise<void> {
   process.send?.('reload-all');
 }
 
-async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>): Promise<void> {
+async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>, metrics: ProxyMetrics): Promise<void> {
   const admin = config.admin!;
   const token = admin.tokenFile !== undefined ? (await readFile(admin.tokenFile, 'utf8')).trim() : process.env.LOOKOUT_ADMIN_TOKEN;
-  const app = createAdminApp({ state: proxy.state, reload, token: token ? Buffer.from(token) : undefined });
+  const app = createAdminApp({
+    state: proxy.state,
+    reload,
+    scrape: async () => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: await metrics.scrape() }),
+    token: token ? Buffer.from(token) : undefined,
+  });
   const server = createServer(getRequestListener(app.fetch));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,7 +2,9 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'n
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
-import { createProxyApp, type ProxyState } from './app.ts';
+import { createProxyApp, observeLocal, type ProxyState } from './app.ts';
+import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import type { Member } from './upstream/member.ts';
 import type { ProxyConfig } from './config/schema.ts';
 import { errorBody, PROXY_ERRORS, ProxyError, type ProxyErrorCode } from './errors.ts';
 import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
@@ -15,6 +17,8 @@ export interface ProxyServerOptions {
   readonly log: Logger;
   /** Records one telemetry event per request; none when absent. */
   readonly recorder?: RequestEventRecorder;
+  /** Request, upstream and runtime metrics; none when absent. */
+  readonly metrics?: ProxyMetrics;
 }
 
 /**
@@ -31,7 +35,8 @@ export class ProxyServer {
   constructor(options: ProxyServerOptions) {
     this.log = options.log;
     const runtime = new ProxyRuntime(options.config, this.#registry, options.log);
-    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder };
+    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder, metrics: options.metrics };
+    options.metrics?.setMembersProvider(() => this.#members());
     const app = createProxyApp(this.state);
     const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
     const limits = options.config.limits;
@@ -56,7 +61,7 @@ export class ProxyServer {
     this.server.on('connect', (req: IncomingMessage, socket: Socket) => {
       const message = 'CONNECT is not supported: this is a reverse proxy';
       writeRawError(socket, 'PROXY_BAD_REQUEST', message);
-      this.state.recorder?.recordLocal(req, performance.now(), { status: 400, termination: 'bad_request', responseBytes: 0, probe: false, error: new ProxyError('PROXY_BAD_REQUEST', message) });
+      observeLocal(this.state, req, performance.now(), { status: 400, termination: 'bad_request', responseBytes: 0, probe: false, error: new ProxyError('PROXY_BAD_REQUEST', message) });
     });
   }
 
@@ -127,6 +132,11 @@ export class ProxyServer {
     this.log.info({ result }, 'shutdown complete');
   }
 
+  /** Every (service, member) pair of the running config, for the member metrics. */
+  *#members(): Iterable<{ service: string; member: Member }> {
+    for (const service of this.state.runtime.services) for (const member of service.members) yield { service: service.name, member };
+  }
+
   #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -142,6 +152,7 @@ export class ProxyServer {
     writeRawError(socket, code, reason);
     const entry = PROXY_ERRORS[code];
     this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, entry.status, entry.termination, code, reason);
+    this.state.metrics?.recordRequest('', 'UNKNOWN', entry.status, 0, entry.termination, false);
   }
 }
 

@@ -37,6 +37,18 @@ describe('admin API', () => {
     expect((await call('/reload', { method: 'POST', token: 'wrong' })).body.error.code).toBe('ADMIN_UNAUTHORIZED');
   });
 
+  it('serves Prometheus metrics of the requests it handled, without a token', async () => {
+    for (let i = 0; i < 3; i++) await (await request(`${proxy.url}/m`, { headers: { host: 'app.test' } })).body.dump();
+    const response = await request(`${admin}/metrics`);
+    const text = await response.body.text();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    const count = /http_server_request_duration_seconds_count\{[^}]*http_response_status_code="200"[^}]*lookout_service="app"[^}]*\} (\d+)/.exec(text);
+    expect(Number(count?.[1])).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('http_client_open_connections');
+    expect(text).toContain('nodejs_eventloop_delay_p99');
+  });
+
   it('reports services and member state', async () => {
     const { status, body } = await call('/status', { token: TOKEN });
     expect(status).toBe(200);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricsConfigSchema } from '../metrics/metrics-config.ts';
 import { byteSize, duration } from './duration.ts';
 
 const hostName = z
@@ -149,6 +150,8 @@ export const proxyConfigSchema = z
         tokenFile: z.string().optional(),
       })
       .optional(),
+    /** OTLP metrics export (Prometheus text is always on the admin API's /metrics). */
+    metrics: metricsConfigSchema,
     services: z.array(service).default([]),
     telemetry: telemetry.prefault({}),
   })

@@ -9,6 +9,7 @@ import type { Member } from '../upstream/member.ts';
 import { sendError } from './error-response.ts';
 import { responseHeaderList } from './hop-by-hop.ts';
 import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
 import type { RequestEventRecorder } from '../request-event/request-event-recorder.ts';
 import { continueTrace, traceparentOf, type TraceContext } from '../request-event/trace-context.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
@@ -19,6 +20,8 @@ export interface ExchangeContext {
   draining: boolean;
   /** Records one telemetry event per exchange when it is over; undefined when telemetry is off. */
   readonly recorder: RequestEventRecorder | undefined;
+  /** Request metrics (hand instrumentation: plain counters, read at scrape time). */
+  readonly metrics: ProxyMetrics | undefined;
 }
 
 // Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
@@ -119,6 +122,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   start(): void {
     (this.res as ResponseWithExchange)[EXCHANGE] = this;
     this.res.once('close', onClientClose);
+    this.context.metrics?.requestStarted(this.method);
     const service = this.service;
     if (this.facts.contentLength > service.maxRequestBodyBytes) {
       this.#fail('PROXY_REQUEST_BODY_TOO_LARGE', `Content-Length ${this.facts.contentLength} exceeds ${service.maxRequestBodyBytes} bytes`);
@@ -238,7 +242,10 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
       return;
     }
     const code = error instanceof ProxyError ? error.code : classifyUpstreamError(error);
-    if (code !== 'PROXY_CLIENT_ABORT' && code !== 'PROXY_REQUEST_TIMEOUT') this.service.recordFailure(member, Date.now());
+    if (code !== 'PROXY_CLIENT_ABORT' && code !== 'PROXY_REQUEST_TIMEOUT') {
+      this.service.recordFailure(member, Date.now());
+      this.context.metrics?.recordUpstreamFailure(this.service.name, member.url, code);
+    }
     const detail = error instanceof ProxyError ? undefined : `${member.url}: ${error.message}`;
     const cause = error instanceof ProxyError ? undefined : error;
     if (!this.#responseStarted && this.#mayRetry(code)) {
@@ -351,6 +358,13 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     }
     if (this.#body !== null) this.req.unpipe(this.#body);
     this.context.recorder?.recordExchange(this);
+    const metrics = this.context.metrics;
+    if (metrics !== undefined) {
+      const end = this.clientLastByteMs >= 0 ? this.clientLastByteMs : performance.now() - this.startedAt;
+      metrics.requestEnded(this.method);
+      metrics.recordRequest(this.service.name, this.method, this.status, end / 1000, this.error?.termination ?? '', false);
+      if (this.tries > 1) metrics.recordRetries(this.service.name, this.tries - 1);
+    }
   }
 
   /** The request body as a stream undici may destroy without touching the client socket. */

@@ -1,5 +1,5 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import type { HistogramMetricData, MetricData } from '@opentelemetry/sdk-metrics';
+import type { Histogram, MetricData } from '@opentelemetry/sdk-metrics';
 import { histogramData, hrNow, sumData, type Point } from './metric-data.ts';
 import { ATTR, HTTP_DURATION_BOUNDARIES, METRICS } from './metric-descriptors.ts';
 
@@ -35,6 +35,7 @@ function methodIndex(method: string): number {
       return OTHER;
   }
 }
+
 const BOUNDARIES = HTTP_DURATION_BOUNDARIES;
 const BUCKETS = BOUNDARIES.length + 1;
 
@@ -142,7 +143,7 @@ export class HttpServerMetrics {
 
   /** The current state as OpenTelemetry metric data. */
   collect(endTime: HrTime): MetricData[] {
-    const points: Point<HistogramMetricData['dataPoints'][number]['value']>[] = [];
+    const points: Point<Histogram>[] = [];
     const boundaries = BOUNDARIES.slice();
     for (const byKey of this.#services.values()) {
       for (const series of byKey.values()) points.push(histogramPoint(series, boundaries));
@@ -185,7 +186,7 @@ export class HttpServerMetrics {
   }
 }
 
-function histogramPoint(series: DurationSeries, boundaries: number[]): Point<HistogramMetricData['dataPoints'][number]['value']> {
+function histogramPoint(series: DurationSeries, boundaries: number[]): Point<Histogram> {
   return {
     attributes: series.attributes,
     startTime: series.startTime,

@@ -24,12 +24,15 @@ export const METRICS = {
 
   // --- Telemetry pipeline ------------------------------------------------------------------
   telemetryEmitted: { name: 'lookout.telemetry.events.emitted', unit: '{event}', description: 'Request events handed to the telemetry pipeline.' },
-  telemetryDelivered: { name: 'lookout.telemetry.events.delivered', unit: '{event}', description: 'Request events stored by the sink.' },
+  telemetryDelivered: { name: 'lookout.telemetry.events.delivered', unit: '{event}', description: 'Request events stored by the sink (replayed ones included).' },
   telemetrySpooled: { name: 'lookout.telemetry.events.spooled', unit: '{event}', description: 'Request events written to the disk spool while the sink was unavailable.' },
   telemetryReplayed: { name: 'lookout.telemetry.events.replayed', unit: '{event}', description: 'Spooled request events replayed to the sink.' },
   telemetryDropped: { name: 'lookout.telemetry.events.dropped', unit: '{event}', description: 'Request events lost, by reason.' },
   telemetryQueueDepth: { name: 'lookout.telemetry.queue.depth', unit: '{event}', description: 'Request events waiting in the in-memory queue.' },
+  telemetryQueueCapacity: { name: 'lookout.telemetry.queue.capacity', unit: '{event}', description: 'Most request events the in-memory queue holds.' },
   telemetrySpoolSize: { name: 'lookout.telemetry.spool.size', unit: 'By', description: 'Size of the disk spool.' },
+  telemetrySpoolEvents: { name: 'lookout.telemetry.spool.events', unit: '{event}', description: 'Request events in the disk spool.' },
+  telemetryDeliveryFailures: { name: 'lookout.telemetry.delivery.failures', unit: '{attempt}', description: 'Failed delivery attempts to the sink, by error type (their events went to the spool).' },
 
   // --- Node.js runtime ---------------------------------------------------------------------
   eventLoopDelayMin: { name: 'nodejs.eventloop.delay.min', unit: 's', description: 'Event loop minimum delay since the previous collection (includes the 10 ms sampling resolution).' },
@@ -41,7 +44,6 @@ export const METRICS = {
   eventLoopDelayP99: { name: 'nodejs.eventloop.delay.p99', unit: 's', description: 'Event loop 99th percentile delay since the previous collection (includes the 10 ms sampling resolution).' },
   eventLoopUtilization: { name: 'nodejs.eventloop.utilization', unit: '1', description: 'Event loop utilization since the previous collection.' },
   eventLoopTime: { name: 'nodejs.eventloop.time', unit: 's', description: 'Cumulative duration of time the event loop has been in each state.' },
-  gcDuration: { name: 'v8js.gc.duration', unit: 's', description: 'Garbage collection duration.' },
   heapUsed: { name: 'v8js.memory.heap.used', unit: 'By', description: 'Heap memory used, by heap space.' },
   heapSpaceSize: { name: 'v8js.memory.heap.space.size', unit: 'By', description: 'Heap memory reserved for the heap space.' },
   heapSpaceAvailable: { name: 'v8js.memory.heap.space.available_size', unit: 'By', description: 'Heap space available size.' },
@@ -76,6 +78,3 @@ export const ATTR = {
  * (https://opentelemetry.io/docs/specs/semconv/http/http-metrics/#metric-httpserverrequestduration).
  */
 export const HTTP_DURATION_BOUNDARIES: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-
-/** Explicit bucket boundaries of `v8js.gc.duration`, from the semantic conventions. */
-export const GC_DURATION_BOUNDARIES: readonly number[] = [0.01, 0.1, 1, 10];

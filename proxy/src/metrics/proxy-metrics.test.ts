@@ -85,12 +85,8 @@ describe('ProxyMetrics', () => {
     expect(valueOf(samples, 'http_server_active_requests', { http_request_method: 'DELETE' })).toBe(1);
   });
 
-  it('exposes event-loop delay, event-loop utilization, CPU, memory, heap and GC metrics', async () => {
+  it('exposes event-loop delay, event-loop utilization, CPU, memory and heap metrics', async () => {
     const metrics = metricsWith();
-    // Garbage enough for a few scavenges, then time for the GC entries to be delivered.
-    let keep = 0;
-    for (let i = 0; i < 200_000; i++) keep += new Array(16).fill(i).length;
-    expect(keep).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 80));
     const samples = await scrape(metrics);
     for (const name of ['p50', 'p90', 'p99', 'min', 'max', 'mean', 'stddev']) {
@@ -107,7 +103,6 @@ describe('ProxyMetrics', () => {
     expect(valueOf(samples, 'process_uptime_seconds')).toBeGreaterThan(0);
     expect(valueOf(samples, 'v8js_memory_heap_used_bytes', { v8js_heap_space_name: 'old_space' })).toBeGreaterThan(0);
     expect(valueOf(samples, 'v8js_memory_heap_space_physical_size_bytes', { v8js_heap_space_name: 'new_space' })).toBeGreaterThan(0);
-    expect(find(samples, 'v8js_gc_duration_seconds_count').length).toBeGreaterThan(0);
   });
 
   it('reads the telemetry pipeline’s counters from its provider at every scrape', async () => {
@@ -120,13 +115,16 @@ describe('ProxyMetrics', () => {
     expect(valueOf(samples, 'lookout_telemetry_queue_depth')).toBe(1);
     expect(valueOf(samples, 'lookout_telemetry_spool_size_bytes')).toBe(512);
 
-    stats = { emitted: 20, delivered: 16, spooled: 2, replayed: 2, dropped: { spool_full: 1, rejected: 1 }, queueDepth: 0, spoolBytes: 0 };
+    stats = { emitted: 20, delivered: 16, spooled: 2, replayed: 2, dropped: { spool_full: 1, rejected: 1 }, queueDepth: 0, spoolBytes: 0, failures: { unreachable: 3 }, spoolEvents: 0, queueCapacity: 10_000 };
     samples = await scrape(metrics);
     expect(valueOf(samples, 'lookout_telemetry_events_emitted_total')).toBe(20);
     expect(valueOf(samples, 'lookout_telemetry_events_replayed_total')).toBe(2);
     expect(valueOf(samples, 'lookout_telemetry_events_dropped_total', { lookout_telemetry_drop_reason: 'spool_full' })).toBe(1);
     expect(valueOf(samples, 'lookout_telemetry_events_dropped_total', { lookout_telemetry_drop_reason: 'rejected' })).toBe(1);
     expect(valueOf(samples, 'lookout_telemetry_spool_size_bytes')).toBe(0);
+    expect(valueOf(samples, 'lookout_telemetry_spool_events')).toBe(0);
+    expect(valueOf(samples, 'lookout_telemetry_queue_capacity')).toBe(10_000);
+    expect(valueOf(samples, 'lookout_telemetry_delivery_failures_total', { error_type: 'unreachable' })).toBe(3);
   });
 
   it('counts retries and failed tries per service and upstream member', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Attributes } from '@opentelemetry/api';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader, type CollectionResult, type MetricData, type MetricProducer, type ResourceMetrics, type ScopeMetrics } from '@opentelemetry/sdk-metrics';
 import { createLogger, type Logger } from '../log.ts';
 import { HttpServerMetrics } from './http-server-metrics.ts';
@@ -58,11 +58,17 @@ class OnDemandReader extends MetricReader {
  *   observable instruments).
  * - Runtime metrics and the telemetry pipeline's counters are SDK observable instruments.
  *
- * Why not `@opentelemetry/sdk-node`: it loads tracing, logs, resource detectors and every
- * exporter. Measured RSS on top of the proxy's own modules (node 24, --max-semi-space-size=1,
- * --single-threaded-gc, MALLOC_ARENA_MAX=2): sdk-node +8.5 MiB (import only), sdk-metrics
- * +1.6 MiB, sdk-metrics + exporter-prometheus +1.4-1.6 MiB, + OTLP protobuf exporter +2.2 MiB
- * (that one is imported only when OTLP export is configured).
+ * Memory, measured in the proxy's settings (node 24, esbuild bundle, --max-semi-space-size=1
+ * --single-threaded-gc, MALLOC_ARENA_MAX=2) on top of the proxy's own modules:
+ * - `@opentelemetry/sdk-node` would cost +8.5 MiB RSS on import alone (it loads tracing, logs,
+ *   resource detectors and every exporter), so this module uses `@opentelemetry/sdk-metrics`.
+ * - This module imported: +1.4 MiB; a ProxyMetrics with runtime monitors: +0.6 MiB more.
+ * - Scraped every ms with ~30 histogram series: +1.6 MiB after 5,000 scrapes, +4 MiB after
+ *   15,000, V8 heap flat.
+ * - The OTLP exporter is imported only when export starts (+1 MiB, ~+3 MiB once exporting).
+ *
+ * Time: recordRequest measured 35-70 ns and allocates nothing (http-server-metrics.test.ts
+ * prints it beside the SDK histogram's `record(value, attributes)`, 1.2-1.8 µs).
  *
  * @example
  * const metrics = new ProxyMetrics({ members: () => runtimeMembers(), telemetry: () => pipeline.stats() });
@@ -93,8 +99,6 @@ export class ProxyMetrics {
     this.#upstream.setMembersProvider(options.members);
     this.#telemetry = options.telemetry;
 
-    const producer: MetricProducer = { collect: async () => this.#produce() };
-    this.#reader = new OnDemandReader({ metricProducers: [producer] });
     const resource = defaultResource()
       .merge(
         resourceFromAttributes({
@@ -109,6 +113,8 @@ export class ProxyMetrics {
         }),
       )
       .merge(detectResources({ detectors: [envDetector] }));
+    const producer: MetricProducer = { collect: async () => this.#produce(resource) };
+    this.#reader = new OnDemandReader({ metricProducers: [producer] });
     this.#provider = new MeterProvider({ resource, readers: [this.#reader] });
     const meter = this.#provider.getMeter(SCOPE.name);
     if (options.runtime !== false) this.#runtime = registerRuntimeMetrics(meter, { eventLoopDelayResolutionMs: options.eventLoopDelayResolutionMs });
@@ -206,14 +212,13 @@ export class ProxyMetrics {
 
   // --- internals -----------------------------------------------------------------------
 
-  async #produce(): Promise<CollectionResult> {
+  async #produce(resource: Resource): Promise<CollectionResult> {
     const endTime = hrNow();
     const metrics: MetricData[] = [...this.#http.collect(endTime), ...this.#upstream.collect(endTime)];
     if (this.#otlp !== undefined || this.#otlpFailures > 0) {
       metrics.push(sumData(METRICS.otlpExportFailures, true, [{ attributes: {}, value: this.#otlpFailures }], this.#startTime, endTime));
     }
-    // The reader replaces this resource with the MeterProvider's.
-    return { resourceMetrics: { resource: defaultResource(), scopeMetrics: [{ scope: SCOPE, metrics }] }, errors: [] };
+    return { resourceMetrics: { resource, scopeMetrics: [{ scope: SCOPE, metrics }] }, errors: [] };
   }
 
   /** Merges the SDK's and the producer's metrics of the same scope; logs collection errors. */

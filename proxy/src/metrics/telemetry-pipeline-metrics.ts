@@ -13,9 +13,19 @@ export interface TelemetryPipelineStats {
   readonly queueDepth: number;
   /** Bytes in the disk spool now. */
   readonly spoolBytes: number;
+  /** Failed delivery attempts, by reason (the events went to the spool, none was lost). */
+  readonly failures?: Readonly<Record<string, number>>;
+  /** Events in the disk spool now. */
+  readonly spoolEvents?: number;
+  /** Most events the in-memory queue holds. */
+  readonly queueCapacity?: number;
 }
 
-/** Returns the pipeline's current counters; called once per collection. */
+/**
+ * Returns the pipeline's current counters; called once per collection. For the proxy's
+ * TelemetryPipeline: `() => ({ ...pipeline.counters, queueDepth: pipeline.queueDepth,
+ * queueCapacity: pipeline.queueCapacity, spoolBytes: pipeline.spoolBytes, spoolEvents: pipeline.spoolEvents })`.
+ */
 export type TelemetryStatsProvider = () => TelemetryPipelineStats;
 
 function options(spec: MetricSpec): { unit: string; description: string; valueType: ValueType } {
@@ -34,7 +44,11 @@ export function registerTelemetryPipelineMetrics(meter: Meter, provider: () => T
   const dropped = meter.createObservableCounter(METRICS.telemetryDropped.name, options(METRICS.telemetryDropped));
   const queueDepth = meter.createObservableUpDownCounter(METRICS.telemetryQueueDepth.name, options(METRICS.telemetryQueueDepth));
   const spoolSize = meter.createObservableUpDownCounter(METRICS.telemetrySpoolSize.name, options(METRICS.telemetrySpoolSize));
+  const spoolEvents = meter.createObservableUpDownCounter(METRICS.telemetrySpoolEvents.name, options(METRICS.telemetrySpoolEvents));
+  const queueCapacity = meter.createObservableUpDownCounter(METRICS.telemetryQueueCapacity.name, options(METRICS.telemetryQueueCapacity));
+  const failures = meter.createObservableCounter(METRICS.telemetryDeliveryFailures.name, options(METRICS.telemetryDeliveryFailures));
   const reasons = new Map<string, Attributes>();
+  const failureTypes = new Map<string, Attributes>();
   meter.addBatchObservableCallback(
     (result) => {
       const stats = provider()?.();
@@ -53,7 +67,17 @@ export function registerTelemetryPipelineMetrics(meter: Meter, provider: () => T
       }
       result.observe(queueDepth, stats.queueDepth);
       result.observe(spoolSize, stats.spoolBytes);
+      if (stats.spoolEvents !== undefined) result.observe(spoolEvents, stats.spoolEvents);
+      if (stats.queueCapacity !== undefined) result.observe(queueCapacity, stats.queueCapacity);
+      for (const reason in stats.failures) {
+        let attributes = failureTypes.get(reason);
+        if (attributes === undefined) {
+          attributes = { 'error.type': reason };
+          failureTypes.set(reason, attributes);
+        }
+        result.observe(failures, stats.failures[reason]!, attributes);
+      }
     },
-    [emitted, delivered, spooled, replayed, dropped, queueDepth, spoolSize],
+    [emitted, delivered, spooled, replayed, dropped, queueDepth, spoolSize, spoolEvents, queueCapacity, failures],
   );
 }
