@@ -10,6 +10,9 @@ import { createAdminApp } from './admin/admin-app.ts';
 import { otlpExportOptions } from './metrics/metrics-config.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus-exposition.ts';
 import { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import { createQueryRedactor } from '@lookout/telemetry';
+import { RequestEventRecorder } from './request-event/request-event-recorder.ts';
+import { createTelemetryPipeline } from './telemetry/create-telemetry-pipeline.ts';
 import { PROXY_VERSION } from './version.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -68,7 +71,25 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
   });
   const otlp = otlpExportOptions(config.metrics);
   if (otlp !== undefined) await metrics.startOtlpExport(otlp);
-  const proxy = new ProxyServer({ config, log, metrics });
+  const telemetry = createTelemetryPipeline(config.telemetry, log);
+  void telemetry.start();
+  metrics.setTelemetryProvider(() => ({
+    ...telemetry.counters,
+    queueDepth: telemetry.queueDepth,
+    queueCapacity: telemetry.queueCapacity,
+    spoolBytes: telemetry.spoolBytes,
+    spoolEvents: telemetry.spoolEvents,
+  }));
+  // With `sink: none` no event is even built: telemetry off costs nothing on the request path.
+  const recorder =
+    config.telemetry.sink === 'none'
+      ? undefined
+      : new RequestEventRecorder(
+          telemetry,
+          { name: 'lookout-proxy', version: PROXY_VERSION, nodeName: hostname(), ...(process.env.LOOKOUT_ENVIRONMENT ? { environment: process.env.LOOKOUT_ENVIRONMENT } : {}) },
+          createQueryRedactor(config.telemetry.redactQueryParams),
+        );
+  const proxy = new ProxyServer({ config, log, metrics, recorder });
   const apply = applyReload(proxy, configFile);
   const reload = async (): Promise<void> => {
     try {
@@ -79,6 +100,8 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
   };
   const stop = async (): Promise<void> => {
     await proxy.shutdown();
+    // After the drain: every request has left its event; deliver or spool them all.
+    await telemetry.close();
     await metrics.shutdown();
     process.exit(0);
   };

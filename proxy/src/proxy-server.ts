@@ -83,13 +83,14 @@ export class ProxyServer {
   }
 
   /**
-   * Swaps in a new config. Listener settings (listen, limits, workers) need a restart and are
-   * reported, not applied. Members kept by the new config keep their connections and health.
+   * Swaps in a new config. Process settings (listen, limits, workers, admin, metrics, telemetry)
+   * need a restart and are reported, not applied. Members kept by the new config keep their
+   * connections and health.
    */
   async reload(config: ProxyConfig): Promise<void> {
     const old = this.state.runtime;
     const next = new ProxyRuntime(config, this.#registry, this.log);
-    for (const key of ['listen', 'limits', 'workers'] as const) {
+    for (const key of ['listen', 'limits', 'workers', 'admin', 'metrics', 'telemetry'] as const) {
       if (JSON.stringify(old.config[key]) !== JSON.stringify(config[key])) {
         this.log.warn({ setting: key }, `config reload: "${key}" changed and takes effect after a restart`);
       }

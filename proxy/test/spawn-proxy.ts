@@ -32,7 +32,9 @@ process.once('exit', () => {
 export async function spawnProxy(config: object, options: { env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-proxy-'));
   const configFile = join(dir, 'proxy.yaml');
-  writeFileSync(configFile, stringify(config));
+  // The default sink (embedded SQLite), kept in the test's own directory.
+  const withTelemetry = 'telemetry' in config ? config : { ...config, telemetry: { sink: 'embedded', embedded: { path: join(dir, 'telemetry.sqlite') } } };
+  writeFileSync(configFile, stringify(withTelemetry));
   const child = spawn(process.execPath, [MAIN, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info', ...options.env },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metricsConfigSchema } from '../metrics/metrics-config.ts';
+import { telemetryConfigSchema } from '../telemetry/telemetry-config.ts';
 import { byteSize, duration } from './duration.ts';
 
 const hostName = z
@@ -107,10 +108,6 @@ const service = z
     maxRequestBodyBytes: byteSize.optional(),
   });
 
-const telemetry = z.looseObject({
-  sink: z.enum(['embedded', 'elasticsearch', 'none']).default('embedded'),
-});
-
 export const proxyConfigSchema = z
   .strictObject({
     listen: z
@@ -153,7 +150,7 @@ export const proxyConfigSchema = z
     /** OTLP metrics export (Prometheus text is always on the admin API's /metrics). */
     metrics: metricsConfigSchema,
     services: z.array(service).default([]),
-    telemetry: telemetry.prefault({}),
+    telemetry: telemetryConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
