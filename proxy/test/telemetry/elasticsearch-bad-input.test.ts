@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RequestEvent } from '@lookout/telemetry';
 import { ElasticsearchConnection } from '../../src/telemetry/elasticsearch-connection.ts';
 import { setUpIndex } from '../../src/telemetry/index-setup.ts';
-import { EsTestClient, testElasticsearch } from './test-elasticsearch.ts';
-import { eventFactory, testIndex } from './test-events.ts';
+import { EsTestClient, indicesRemovedAfterAll, testElasticsearch } from './test-elasticsearch.ts';
+import { eventFactory } from './test-events.ts';
 import { esPipeline, eventually, sleep } from './pipeline-helpers.ts';
 import { TcpRelay } from './tcp-relay.ts';
 
@@ -23,15 +23,7 @@ async function emitSteadily(emit: (n: number) => void, count: number, ms: number
 
 describe.skipIf(!url)('bad input: one clear log line and a counter each, no crash, no retry storm', () => {
   const es = new EsTestClient(url);
-  const indices: string[] = [];
-  const newIndex = (): string => {
-    const index = testIndex();
-    indices.push(index);
-    return index;
-  };
-  afterAll(async () => {
-    for (const index of indices) await es.remove(index);
-  });
+  const newIndex = indicesRemovedAfterAll(es);
 
   test('an unreachable Elasticsearch URL logs once, counts each attempt, spools the events and retries with backoff', async () => {
     const relay = await TcpRelay.create(url); // a loopback port where nothing listens

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EsTestClient, testElasticsearch } from './test-elasticsearch.ts';
-import { eventFactory, testIndex } from './test-events.ts';
+import { EsTestClient, indicesRemovedAfterAll, testElasticsearch } from './test-elasticsearch.ts';
+import { eventFactory } from './test-events.ts';
 import { esPipeline, eventually, segmentFiles, sleep } from './pipeline-helpers.ts';
 import { TcpRelay } from './tcp-relay.ts';
 
@@ -9,15 +9,7 @@ if (!url) console.warn(`skipping Elasticsearch tests: ${problem}`);
 
 describe.skipIf(!url)('elasticsearch sink against a real Elasticsearch', () => {
   const es = new EsTestClient(url);
-  const indices: string[] = [];
-  const newIndex = (): string => {
-    const index = testIndex();
-    indices.push(index);
-    return index;
-  };
-  afterAll(async () => {
-    for (const index of indices) await es.remove(index);
-  });
+  const newIndex = indicesRemovedAfterAll(es);
 
   test('delivers N emitted events as exactly N documents with the same ids', async () => {
     const index = newIndex();

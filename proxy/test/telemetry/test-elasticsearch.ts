@@ -1,4 +1,5 @@
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
+import { testIndex } from './test-events.ts';
 
 /** The suite's Elasticsearch (see ../elasticsearch-global-setup.ts): URL, or why there is none. */
 export function testElasticsearch(): { url: string; problem: string } {
@@ -75,4 +76,17 @@ export class EsTestClient {
     await this.request('DELETE', `/${index}`);
     await this.request('DELETE', `/_index_template/${index}`);
   }
+}
+
+/** A maker of unique test indices, each removed after the calling file's tests. */
+export function indicesRemovedAfterAll(es: EsTestClient): () => string {
+  const indices: string[] = [];
+  afterAll(async () => {
+    for (const index of indices) await es.remove(index);
+  });
+  return () => {
+    const index = testIndex();
+    indices.push(index);
+    return index;
+  };
 }
