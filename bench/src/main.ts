@@ -12,6 +12,20 @@ import { runRate, rateToolDescription, type RateResult, type RateSettings } from
 import { markdownReport, textReport, type Report, type Run } from './report.ts';
 import { mib, sampleRss, type RssReport } from './rss.ts';
 import { ensureTools, machine, versions } from './system.ts';
+import {
+  BENCH_ES_INDEX,
+  cpuSeconds,
+  deleteBenchIndices,
+  BENCH_ES_PORT,
+  ES_LIFECYCLE_SEC,
+  startElasticsearch,
+  stopElasticsearch,
+  stopElasticsearchSync,
+  useRunningElasticsearch,
+  waitForIdle,
+  type Elasticsearch,
+} from './elasticsearch.ts';
+import { deliveryComplete, deliverySummary, settleAndCount } from './telemetry-check.ts';
 import { buildTargets, startUpstream, upstreamConfig, UPSTREAM_BODY, verifyProxying, type Context, type Target } from './targets.ts';
 import { runWrk, wrkArgs, wrkErrors, type WrkResult, type WrkSettings } from './wrk.ts';
 
@@ -21,6 +35,10 @@ const REPO_ROOT = dirname(BENCH_DIR);
 const START_TIMEOUT_MS = 30_000;
 /** Time allowed per target and phase on top of warm-up and measurement (start, verify, stop). */
 const PER_RUN_OVERHEAD_SEC = START_TIMEOUT_MS / 1000 + 25;
+/** Longest wait for Elasticsearch to go idle before a target starts. */
+const ES_IDLE_WAIT_SEC = 30;
+/** Extra time of a lookout-telemetry run: index deletion, pipeline drain (up to 60 s) and count. */
+const TELEMETRY_RUN_OVERHEAD_SEC = 75;
 
 const started = Date.now();
 const loadAtStart = os.loadavg();
@@ -40,6 +58,7 @@ async function cleanup(): Promise<void> {
   if (cleaningUp) return;
   cleaningUp = true;
   await stopAll();
+  await stopElasticsearch(log);
   if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
 }
 
@@ -54,7 +73,10 @@ async function haltIfAborting(): Promise<void> {
   if (isShuttingDown()) await new Promise<never>(() => {});
 }
 
-process.on('exit', killAllSync);
+process.on('exit', () => {
+  killAllSync();
+  stopElasticsearchSync();
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => void abort(`received ${signal}`, 130));
 }
@@ -67,11 +89,18 @@ async function withTarget<T>(
   measure: (port: number) => Promise<T>,
   warmUp: (port: number) => Promise<unknown>,
   warmupSec: number,
+  hooks: {
+    /** Before the target starts; throwing fails the target. */
+    before?: () => Promise<void>;
+    /** After a successful measurement, while the target still runs. */
+    after?: (run: Run<T>) => Promise<void>;
+  } = {},
 ): Promise<Run<T>> {
   const run: Run<T> = { id: target.id, label: target.label };
   const port = ctx.ports[target.id];
   let managed: Managed | undefined;
   try {
+    await hooks.before?.();
     if (target.id !== 'direct') {
       if (await portOpen(port)) throw new Error(`port ${port} is already in use by another program`);
       log(`${target.label}: starting`);
@@ -95,6 +124,7 @@ async function withTarget<T>(
     run.rss = rss;
     if (managed?.exitedAlready()) throw new Error(`${target.label} exited during the measurement`);
     run.result = result;
+    await hooks.after?.(run);
   } catch (error) {
     run.error = message(error);
     if (managed) run.tail = outputTail(managed);
@@ -105,7 +135,7 @@ async function withTarget<T>(
   return run;
 }
 
-function settingsTable(options: Options, wrk: WrkSettings, rate: RateSettings, ctx: Context): Array<[string, string]> {
+function settingsTable(options: Options, wrk: WrkSettings, rate: RateSettings, ctx: Context, es: Elasticsearch | undefined): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['load generator (max throughput)', `wrk ${wrkArgs(ctx.ports.lookout, wrk).map(shellQuote).join(' ')} (port differs per target)`],
     ['warm-up', `${options.warmupSec} s per target, same wrk settings, result discarded`],
@@ -117,6 +147,14 @@ function settingsTable(options: Options, wrk: WrkSettings, rate: RateSettings, c
     ['ports', Object.entries(ctx.ports).map(([id, port]) => `${id} ${port}`).join(', ')],
     ['RSS sampling', 'VmRSS summed over the process tree every 200 ms during the measured phase; VmHWM summed at its end'],
   ];
+  if (options.only.includes('lookout-telemetry')) {
+    rows.push([
+      'Elasticsearch (lookout-telemetry)',
+      es
+        ? `${es.url}, ${es.startedByBench ? `started by the bench (scripts/elasticsearch.sh, heap ${process.env.ES_HEAP ?? '512m'}), running for the whole run on the same 2 cores` : 'already running (--es-url)'}; alias ${BENCH_ES_INDEX}, its indices deleted before each phase of the target, counted after it`
+        : `not available: ${ctx.esError ?? 'unknown'}`,
+    ]);
+  }
   if (options.rateDurationSec > 0 && options.rateTargets.length > 0) {
     rows.push(
       ['load generator (fixed rate)', rateToolDescription(rate)],
@@ -125,6 +163,9 @@ function settingsTable(options: Options, wrk: WrkSettings, rate: RateSettings, c
   }
   return rows;
 }
+
+const ES_FAIRNESS =
+  `lookout + ES telemetry is the one target that records every request: one event each, sent in bulk to Elasticsearch. Elasticsearch shares the same ${os.availableParallelism()} cores with wrk, the upstream and the proxy: it is not pinned either, and its CPU is part of what telemetry costs. It runs for the whole run, idle except during the telemetry target; before each target the bench waits until it uses < 5% of a core, so its merges and refreshes do not spill into the next target.`;
 
 const FAIRNESS = [
   'Every proxy runs one event-loop thread or worker: lookout `workers: 1`, one Node process for each Node peer, haproxy `nbthread 1`, nginx `worker_processes 1`. Node processes also have V8/libuv helper threads (GC, thread pool); their request path is single-threaded.',
@@ -150,11 +191,17 @@ async function main(): Promise<void> {
   }
 
   const rateTargets = options.rateDurationSec > 0 ? options.rateTargets : [];
+  const withEs = options.only.includes('lookout-telemetry');
+  const telemetryRuns = (withEs ? 1 : 0) + (rateTargets.includes('lookout-telemetry') ? 1 : 0);
   const runs = options.only.length * (options.warmupSec + options.durationSec + PER_RUN_OVERHEAD_SEC) +
     rateTargets.length * (options.warmupSec + options.rateDurationSec + PER_RUN_OVERHEAD_SEC);
-  const limitSec = runs + 60;
+  const esSec = withEs
+    ? (options.esUrl ? 0 : ES_LIFECYCLE_SEC) + (options.only.length + rateTargets.length) * ES_IDLE_WAIT_SEC + telemetryRuns * TELEMETRY_RUN_OVERHEAD_SEC
+    : 0;
+  const limitSec = runs + esSec + 60;
   const typicalSec = options.only.length * (options.warmupSec + options.durationSec + 2) +
-    rateTargets.length * (options.warmupSec + options.rateDurationSec + 2);
+    rateTargets.length * (options.warmupSec + options.rateDurationSec + 2) +
+    (withEs ? (options.esUrl ? 0 : 45) + telemetryRuns * 5 : 0);
   log(`targets: ${options.only.join(', ')}; fixed-rate phase: ${rateTargets.join(', ') || 'skipped'}`);
   log(`about ${Math.ceil(typicalSec / 60)} min expected; hard limit ${Math.ceil(limitSec / 60)} min (installs not counted)`);
   log('fairness: one thread/process per proxy (lookout workers: 1, haproxy nbthread 1, nginx worker_processes 1, one Node process per Node peer)');
@@ -172,7 +219,17 @@ async function main(): Promise<void> {
     tools,
     host: options.host,
     upstreamPort: base,
-    ports: { direct: base, lookout: base + 80, fastify: base + 81, 'http-proxy': base + 82, haproxy: base + 83, nginx: base + 84 },
+    ports: {
+      direct: base,
+      lookout: base + 80,
+      fastify: base + 81,
+      'http-proxy': base + 82,
+      haproxy: base + 83,
+      nginx: base + 84,
+      'lookout-telemetry': base + 85,
+    },
+    telemetryAdminPort: base + 86,
+    esUrl: options.esUrl?.replace(/\/+$/, '') ?? `http://127.0.0.1:${BENCH_ES_PORT}`,
     startTimeoutMs: START_TIMEOUT_MS,
   };
   const wrk: WrkSettings = { threads: options.threads, connections: options.connections, durationSec: options.durationSec, host: options.host };
@@ -187,21 +244,98 @@ async function main(): Promise<void> {
   const allTargets = buildTargets(ctx);
   const targets = allTargets.filter((t) => options.only.includes(t.id));
 
+  // Elasticsearch first: a failure shows within a minute, and every target then runs beside the
+  // same (idle) JVM.
+  let es: Elasticsearch | undefined;
+  if (withEs) {
+    try {
+      es = options.esUrl ? await useRunningElasticsearch(ctx.esUrl) : await startElasticsearch(REPO_ROOT, log);
+      log(`Elasticsearch ${es.version} at ${es.url}${es.startedByBench ? ` (pid ${es.pid ?? '?'})` : ' (already running)'}`);
+    } catch (error) {
+      ctx.esError = message(error);
+      if (!isShuttingDown()) {
+        log(`Elasticsearch: FAILED: ${ctx.esError}`);
+        log('lookout + ES telemetry will be reported as failed; the other targets run');
+      }
+    }
+  }
+  await haltIfAborting();
+  const esIdle = async (): Promise<void> => {
+    if (!es) return;
+    const idle = await waitForIdle(es, ES_IDLE_WAIT_SEC);
+    if (idle && !idle.idle) log(`Elasticsearch still uses >= 5% of a core after ${idle.waitedSec.toFixed(0)} s; going on`);
+    else if (idle && idle.waitedSec > 2) log(`waited ${idle.waitedSec.toFixed(0)} s for Elasticsearch to go idle`);
+  };
+
   log(`starting the upstream nginx on 127.0.0.1:${ctx.upstreamPort}`);
   const upstream = await startUpstream(ctx);
+
+  /** Hooks of the telemetry target: empty indices before, ES CPU during, count after. */
+  const telemetryHooks = <T>(loadRequests: (result: T) => number) => {
+    let warmupRequests = 0;
+    let cpuBefore: number | undefined;
+    let measuredAt = 0;
+    return {
+      warmedUp: (requests: number) => {
+        warmupRequests = requests;
+      },
+      measureStart: () => {
+        cpuBefore = cpuSeconds(es?.pid);
+        measuredAt = performance.now();
+      },
+      measureEnd: () => {
+        const after = cpuSeconds(es?.pid);
+        return cpuBefore === undefined || after === undefined ? undefined : (after - cpuBefore) / ((performance.now() - measuredAt) / 1000);
+      },
+      before: async () => {
+        if (!es) throw new Error(`no Elasticsearch: ${ctx.esError ?? 'unknown'}`);
+        const deleted = await deleteBenchIndices(es);
+        if (deleted.length > 0) log(`deleted ${deleted.join(', ')} so that the count is this run's`);
+        warmupRequests = 0;
+      },
+      count: async (run: Run<T>, esCores: number | undefined) => {
+        if (!es || !run.result) return;
+        log(`${run.label}: waiting for the pipeline to drain, then counting the events in Elasticsearch`);
+        run.telemetry = await settleAndCount(es, ctx.telemetryAdminPort, warmupRequests + loadRequests(run.result), esCores);
+        log(`${run.label}: ${deliverySummary(run.telemetry)} -> ${deliveryComplete(run.telemetry).ok ? 'complete' : 'INCOMPLETE'}`);
+        if (run.telemetry.esCores !== undefined) log(`${run.label}: Elasticsearch used ${run.telemetry.esCores.toFixed(2)} cores during the measurement`);
+      },
+    };
+  };
 
   const maxRuns: Array<Run<WrkResult>> = [];
   for (const [i, target] of targets.entries()) {
     await haltIfAborting();
+    await esIdle();
     log(`[max ${i + 1}/${targets.length}] ${target.label}`);
-    const run = await withTarget(
-      ctx,
-      upstream,
-      target,
-      (port) => runWrk(port, wrk),
-      (port) => runWrk(port, wrk, options.warmupSec),
-      options.warmupSec,
-    );
+    let run: Run<WrkResult>;
+    if (target.id === 'lookout-telemetry') {
+      const hooks = telemetryHooks<WrkResult>((r) => r.requests);
+      let esCores: number | undefined;
+      run = await withTarget(
+        ctx,
+        upstream,
+        target,
+        async (port) => {
+          hooks.measureStart();
+          const result = await runWrk(port, wrk);
+          esCores = hooks.measureEnd();
+          return result;
+        },
+        (port) => runWrk(port, wrk, options.warmupSec).then((r) => hooks.warmedUp(r.requests)),
+        options.warmupSec,
+        { before: hooks.before, after: (r) => hooks.count(r, esCores) },
+      );
+    } else {
+      run = await withTarget(
+        ctx,
+        upstream,
+        target,
+        (port) => runWrk(port, wrk),
+        (port) => runWrk(port, wrk, options.warmupSec),
+        options.warmupSec,
+      );
+    }
     if (run.result) {
       const r = run.result;
       log(
@@ -216,15 +350,36 @@ async function main(): Promise<void> {
   const rateList = allTargets.filter((t) => rateTargets.includes(t.id));
   for (const [i, target] of rateList.entries()) {
     await haltIfAborting();
+    await esIdle();
     log(`[rate ${i + 1}/${rateList.length}] ${target.label} at ${options.rate} req/s over ${options.rateConnections} connections`);
-    const run = await withTarget(
-      ctx,
-      upstream,
-      target,
-      (port) => runRate(port, rate),
-      (port) => runRate(port, rate, options.warmupSec),
-      options.warmupSec,
-    );
+    let run: Run<RateResult>;
+    if (target.id === 'lookout-telemetry') {
+      const hooks = telemetryHooks<RateResult>((r) => r.requests);
+      let esCores: number | undefined;
+      run = await withTarget(
+        ctx,
+        upstream,
+        target,
+        async (port) => {
+          hooks.measureStart();
+          const result = await runRate(port, rate);
+          esCores = hooks.measureEnd();
+          return result;
+        },
+        (port) => runRate(port, rate, options.warmupSec).then((r) => hooks.warmedUp(r.requests)),
+        options.warmupSec,
+        { before: hooks.before, after: (r) => hooks.count(r, esCores) },
+      );
+    } else {
+      run = await withTarget(
+        ctx,
+        upstream,
+        target,
+        (port) => runRate(port, rate),
+        (port) => runRate(port, rate, options.warmupSec),
+        options.warmupSec,
+      );
+    }
     if (run.result) {
       const r = run.result;
       log(
@@ -236,6 +391,7 @@ async function main(): Promise<void> {
   }
 
   await stop(upstream);
+  await stopElasticsearch(log);
   clearTimeout(deadline);
 
   const targetConfigs = targets.filter((t) => t.config).map((t) => ({ label: t.label, ...(t.config as { file: string; text: string }) }));
@@ -243,9 +399,12 @@ async function main(): Promise<void> {
     date: new Date(started),
     command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(' ')}` : 'npm run bench',
     machine: machine(loadAtStart),
-    versions: versions(tools, BENCH_DIR, join(REPO_ROOT, 'proxy')),
-    settings: settingsTable(options, wrk, rate, ctx),
-    fairness: FAIRNESS,
+    versions: [
+      ...versions(tools, BENCH_DIR, join(REPO_ROOT, 'proxy')),
+      ...(withEs ? [['elasticsearch', es ? `${es.version}${es.startedByBench ? ' (scripts/elasticsearch.sh)' : ` (running at ${es.url})`}` : 'not available'] as [string, string]] : []),
+    ],
+    settings: settingsTable(options, wrk, rate, ctx, es),
+    fairness: withEs ? [...FAIRNESS, ES_FAIRNESS] : FAIRNESS,
     targets,
     configs: [{ label: 'upstream nginx', file: 'nginx.conf', text: upstreamConfig(ctx) }, ...targetConfigs],
     rate: options.rate,

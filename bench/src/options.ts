@@ -18,6 +18,8 @@ export interface Options {
   write: boolean;
   machine?: string;
   lookoutMain?: string;
+  /** A running Elasticsearch for `lookout-telemetry`; when absent the bench starts its own. */
+  esUrl?: string;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/src/main.ts [options])
@@ -30,11 +32,12 @@ export const USAGE = `Usage: npm run bench -- [options]   (or: node bench/src/ma
   --rate-connections N  fixed-rate phase connections                         [LOOKOUT_BENCH_RATE_CONNECTIONS, 100]
   --rate-duration S     fixed-rate phase seconds per target, 0 skips it      [LOOKOUT_BENCH_RATE_DURATION, 15]
   --rate-targets LIST   targets of the fixed-rate phase (within --only)      [LOOKOUT_BENCH_RATE_TARGETS, all proxies]
-  --port-base N         upstream port; proxies listen at +80..+84           [LOOKOUT_BENCH_PORT_BASE, 18000]
+  --port-base N         upstream port; proxies listen at +80..+86           [LOOKOUT_BENCH_PORT_BASE, 18000]
   --out FILE            Markdown report path      [LOOKOUT_BENCH_OUT, bench/results/<date>-<machine>.md]
   --machine NAME        machine name in the report file name               [LOOKOUT_BENCH_MACHINE, hostname]
   --no-write            print only, write no report file
-  --proxy-main FILE     lookout entry point    [LOOKOUT_BENCH_PROXY_MAIN, proxy/src/main.ts]
+  --proxy-main FILE     lookout entry point    [LOOKOUT_BENCH_PROXY_MAIN, proxy/dist/main.js]
+  --es-url URL          running Elasticsearch for lookout-telemetry  [LOOKOUT_BENCH_ES_URL, start one on 127.0.0.1:9270]
   k6 instead of autocannon for the fixed-rate phase: LOOKOUT_K6=/path/to/k6
 `;
 
@@ -44,6 +47,8 @@ const ALIASES: Record<string, TargetId> = {
   'fastify-http-proxy': 'fastify',
   'node-http-proxy': 'http-proxy',
   'node http-proxy': 'http-proxy',
+  'lookout-es': 'lookout-telemetry',
+  telemetry: 'lookout-telemetry',
 };
 
 function targetList(text: string, what: string): TargetId[] {
@@ -84,6 +89,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
       out: { type: 'string' },
       machine: { type: 'string' },
       'proxy-main': { type: 'string' },
+      'es-url': { type: 'string' },
       'no-write': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,6 +104,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
   ).filter((id) => only.includes(id));
   const portBase = positive(pick(values['port-base'], 'LOOKOUT_BENCH_PORT_BASE', '18000'), '--port-base');
   if (portBase > 65_000) throw new Error('--port-base: too high');
+  const esUrl = values['es-url'] ?? (env.LOOKOUT_BENCH_ES_URL || undefined);
+  if (esUrl !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(esUrl)) {
+    throw new Error(`--es-url: expected a URL such as http://127.0.0.1:9200 (no path, query or credentials), got "${esUrl}"`);
+  }
   return {
     durationSec: positive(pick(values.duration, 'LOOKOUT_BENCH_DURATION', '15'), '--duration'),
     warmupSec: positive(pick(values.warmup, 'LOOKOUT_BENCH_WARMUP', '3'), '--warmup', true),
@@ -115,5 +125,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     write: !values['no-write'],
     machine: values.machine ?? env.LOOKOUT_BENCH_MACHINE,
     lookoutMain: values['proxy-main'] ?? env.LOOKOUT_BENCH_PROXY_MAIN,
+    esUrl,
   };
 }

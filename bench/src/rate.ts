@@ -8,6 +8,8 @@ import { LOOPBACK } from './probe.ts';
 export interface RateResult {
   tool: string;
   achievedPerSec: number;
+  /** Responses received. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -53,6 +55,7 @@ function runAutocannon(port: number, settings: RateSettings, durationSec: number
         resolve({
           tool: 'autocannon',
           achievedPerSec: result.requests.average,
+          requests: result.requests.total,
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
           errors: result.errors + result.timeouts,
@@ -107,6 +110,7 @@ async function runK6(k6: string, port: number, settings: RateSettings, durationS
   return {
     tool: 'k6',
     achievedPerSec: value('http_reqs', 'rate'),
+    requests: value('http_reqs', 'count'),
     p50Ms: value('http_req_duration', 'med'),
     p99Ms: value('http_req_duration', 'p(99)'),
     // k6 counts non-2xx/3xx responses as failed requests; they are in `errors`.

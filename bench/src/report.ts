@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import type { RateResult } from './rate.ts';
 import { mib, type RssReport } from './rss.ts';
+import { deliveryComplete, type Delivery } from './telemetry-check.ts';
 import { TARGET_LABELS, type Target, type TargetId } from './targets.ts';
 import { wrkErrors, type WrkResult } from './wrk.ts';
 
@@ -13,6 +15,8 @@ export interface Run<T> {
   error?: string;
   /** Tail of the target's output when it failed. */
   tail?: string;
+  /** lookout-telemetry only: what reached Elasticsearch. */
+  telemetry?: Delivery;
 }
 
 export interface Report {
@@ -36,7 +40,13 @@ export const GOALS = {
   vsHaproxy: 0.3,
   rssAtMaxMiB: 128,
   rssAtRateMiB: 90,
+  /** lookout + ES telemetry against the same proxy with telemetry off. */
+  telemetryVsLookout: 0.9,
+  telemetryVsFastify: 1.5,
 };
+
+const TELEMETRY: TargetId = 'lookout-telemetry';
+const TELEMETRY_LABEL = TARGET_LABELS['lookout-telemetry'];
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
@@ -90,16 +100,29 @@ function find<T>(runs: Array<Run<T>>, id: TargetId): Run<T> | undefined {
   return runs.find((run) => run.id === id);
 }
 
-/** lookout's throughput divided by each other target's. */
-export function ratios(report: Report): Array<{ peer: string; ratio?: number }> {
-  const lookout = find(report.maxRuns, 'lookout')?.result?.requestsPerSec;
-  if (lookout === undefined) return [];
-  return report.maxRuns
-    .filter((run) => run.id !== 'lookout')
-    .map((run) => ({
-      peer: run.label,
-      ratio: run.result && run.result.requestsPerSec > 0 ? lookout / run.result.requestsPerSec : undefined,
-    }));
+/**
+ * lookout's throughput divided by each other target's, then lookout + ES telemetry's divided by
+ * lookout's and @fastify/http-proxy's.
+ */
+export function ratios(report: Report): Array<{ subject: string; peer: string; ratio?: number }> {
+  const list: Array<{ subject: string; peer: string; ratio?: number }> = [];
+  const divide = (subject: Run<WrkResult>, peer: Run<WrkResult>) => ({
+    subject: subject.label,
+    peer: peer.label,
+    ratio: subject.result && peer.result && peer.result.requestsPerSec > 0 ? subject.result.requestsPerSec / peer.result.requestsPerSec : undefined,
+  });
+  const lookout = find(report.maxRuns, 'lookout');
+  if (lookout?.result) {
+    for (const run of report.maxRuns) if (run.id !== 'lookout' && run.id !== TELEMETRY) list.push(divide(lookout, run));
+  }
+  const telemetry = find(report.maxRuns, TELEMETRY);
+  if (telemetry?.result) {
+    for (const id of ['lookout', 'fastify'] as const) {
+      const peer = find(report.maxRuns, id);
+      if (peer) list.push(divide(telemetry, peer));
+    }
+  }
+  return list;
 }
 
 export interface Check {
@@ -113,14 +136,16 @@ export function checks(report: Report): Check[] {
   const lookoutMax = find(report.maxRuns, 'lookout');
   const lookoutRate = find(report.rateRuns, 'lookout');
   const lookoutRps = lookoutMax?.result?.requestsPerSec;
-  const ratioCheck = (id: TargetId, goal: number): Check => {
+  const ratioCheck = (id: TargetId, goal: number, subjectId: TargetId = 'lookout', name?: string): Check => {
     const peer = find(report.maxRuns, id);
-    const name = `lookout >= ${goal}x ${peer?.label ?? TARGET_LABELS[id]} (throughput)`;
-    if (!lookoutMax) return { goal: name, status: 'n/a', detail: 'lookout not run' };
-    if (lookoutRps === undefined) return { goal: name, status: 'FAIL', detail: 'lookout failed' };
-    if (!peer?.result) return { goal: name, status: 'n/a', detail: peer ? `${peer.label} failed` : `${TARGET_LABELS[id]} not run` };
-    const ratio = lookoutRps / peer.result.requestsPerSec;
-    return { goal: name, status: ratio >= goal ? 'PASS' : 'FAIL', detail: `${ratio.toFixed(2)}x` };
+    const subject = find(report.maxRuns, subjectId);
+    const subjectLabel = TARGET_LABELS[subjectId];
+    const goalName = name ?? `${subjectLabel} >= ${goal}x ${peer?.label ?? TARGET_LABELS[id]} (throughput)`;
+    if (!subject) return { goal: goalName, status: 'n/a', detail: `${subjectLabel} not run` };
+    if (!subject.result) return { goal: goalName, status: 'FAIL', detail: `${subjectLabel} failed` };
+    if (!peer?.result) return { goal: goalName, status: 'n/a', detail: peer ? `${peer.label} failed` : `${TARGET_LABELS[id]} not run` };
+    const ratio = subject.result.requestsPerSec / peer.result.requestsPerSec;
+    return { goal: goalName, status: ratio >= goal ? 'PASS' : 'FAIL', detail: `${ratio.toFixed(2)}x` };
   };
   const rssCheck = (run: Run<unknown> | undefined, limit: number, phase: string): Check => {
     const name = `lookout peak RSS <= ${limit} MiB ${phase}`;
@@ -129,24 +154,49 @@ export function checks(report: Report): Check[] {
     const value = mib(run.rss.maxRssKiB);
     return { goal: name, status: value <= limit ? 'PASS' : 'FAIL', detail: `${value.toFixed(1)} MiB` };
   };
-  const errorsCheck = (): Check => {
-    const name = 'lookout answered every request with 2xx (both phases)';
-    const runs = [lookoutMax, lookoutRate].filter((run) => run !== undefined);
+  const errorsCheck = (id: TargetId): Check => {
+    const label = TARGET_LABELS[id];
+    const name = `${label} answered every request with 2xx (both phases)`;
+    const max = find(report.maxRuns, id);
+    const rate = find(report.rateRuns, id);
+    const runs = [max, rate].filter((run) => run !== undefined);
     if (runs.length === 0) return { goal: name, status: 'n/a', detail: 'not run' };
     let errors = 0;
     for (const run of runs) {
-      if (!run.result) return { goal: name, status: 'FAIL', detail: 'lookout failed' };
+      if (!run.result) return { goal: name, status: 'FAIL', detail: `${label} failed` };
     }
-    if (lookoutMax?.result) errors += wrkErrors(lookoutMax.result);
-    if (lookoutRate?.result) errors += lookoutRate.result.errors + lookoutRate.result.non2xx;
+    if (max?.result) errors += wrkErrors(max.result);
+    if (rate?.result) errors += rate.result.errors + rate.result.non2xx;
     return { goal: name, status: errors === 0 ? 'PASS' : 'FAIL', detail: `${errors} errors` };
+  };
+  // The throughput ratio means something only if the events really went out: a full queue drops
+  // events (and their cost) silently.
+  const deliveryCheck = (): Check => {
+    const name = `${TELEMETRY_LABEL}: every event reached Elasticsearch (documents = events emitted, none dropped)`;
+    const runs = [find(report.maxRuns, TELEMETRY), find(report.rateRuns, TELEMETRY)].filter((run) => run !== undefined);
+    if (runs.length === 0) return { goal: name, status: 'n/a', detail: 'not run' };
+    const details: string[] = [];
+    let ok = true;
+    for (const run of runs) {
+      const phase = run === find(report.maxRuns, TELEMETRY) ? 'max' : 'rate';
+      if (!run.result) return { goal: name, status: 'FAIL', detail: `${TELEMETRY_LABEL} failed` };
+      if (!run.telemetry) return { goal: name, status: 'FAIL', detail: `${phase}: not counted` };
+      const complete = deliveryComplete(run.telemetry);
+      ok &&= complete.ok;
+      details.push(`${phase}: ${complete.detail}`);
+    }
+    return { goal: name, status: ok ? 'PASS' : 'FAIL', detail: details.join('; ') };
   };
   return [
     ratioCheck('fastify', GOALS.vsFastify),
     ratioCheck('haproxy', GOALS.vsHaproxy),
     rssCheck(lookoutMax, GOALS.rssAtMaxMiB, 'at max throughput'),
     rssCheck(lookoutRate, GOALS.rssAtRateMiB, `at ${report.rate} req/s`),
-    errorsCheck(),
+    errorsCheck('lookout'),
+    ratioCheck('lookout', GOALS.telemetryVsLookout, TELEMETRY, `${TELEMETRY_LABEL} >= ${GOALS.telemetryVsLookout}x lookout (telemetry off)`),
+    ratioCheck('fastify', GOALS.telemetryVsFastify, TELEMETRY),
+    deliveryCheck(),
+    errorsCheck(TELEMETRY),
   ];
 }
 
@@ -157,7 +207,83 @@ function overall(list: Check[]): string {
 }
 
 function ratioLines(report: Report): string[] {
-  return ratios(report).map(({ peer, ratio }) => `lookout / ${peer}: ${ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`}`);
+  return ratios(report).map(({ subject, peer, ratio }) => `${subject} / ${peer}: ${ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`}`);
+}
+
+const TELEMETRY_NOTE = `Elasticsearch runs on the same ${availableParallelism()} cores as wrk, the upstream and the proxy; its CPU is part of the cost measured here (and not in the peak RSS column, which is the proxy only).`;
+
+function terminationText(d: Delivery): string {
+  const by = d.es?.byTermination;
+  if (!by || Object.keys(by).length === 0) return '-';
+  return Object.entries(by).map(([key, n]) => `${key} ${n}`).join(', ');
+}
+
+/** One row per phase of the telemetry target. */
+function telemetryRows(report: Report): Array<{ phase: string; run: Run<unknown>; d: Delivery }> {
+  const rows: Array<{ phase: string; run: Run<unknown>; d: Delivery }> = [];
+  const max = find(report.maxRuns, TELEMETRY);
+  const rate = find(report.rateRuns, TELEMETRY);
+  if (max?.telemetry) rows.push({ phase: 'max throughput', run: max, d: max.telemetry });
+  if (rate?.telemetry) rows.push({ phase: `${report.rate} req/s`, run: rate, d: rate.telemetry });
+  return rows;
+}
+
+function telemetryText(report: Report): string[] {
+  const rows = telemetryRows(report);
+  if (rows.length === 0) return [];
+  const lines = ['', `${TELEMETRY_LABEL}, events in Elasticsearch (counted after each phase):`];
+  for (const { phase, d } of rows) {
+    if (d.error) {
+      lines.push(`  ${phase}: counting failed: ${d.error}`);
+      continue;
+    }
+    const c = d.counters;
+    lines.push(
+      `  ${phase}: ${d.es?.documents ?? '?'} documents for ${d.loadRequests} requests completed by the load generator (warm-up included)` +
+        (d.es?.probes !== undefined ? `, ${d.es.probes} readiness probes` : ''),
+      `    by termination: ${terminationText(d)}`,
+    );
+    if (c) {
+      lines.push(`    proxy counters: emitted ${c.emitted}, delivered ${c.delivered}, spooled ${c.spooled}, replayed ${c.replayed}, dropped ${c.droppedTotal}` +
+        (c.droppedTotal > 0 ? ` (${Object.entries(c.dropped).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''));
+    }
+    lines.push(
+      `    pipeline ${d.settled ? 'drained' : 'NOT drained'} ${d.settleSec.toFixed(1)} s after the load; Elasticsearch CPU during the measurement: ${d.esCores === undefined ? 'unknown' : `${d.esCores.toFixed(2)} cores`}`,
+    );
+  }
+  lines.push(`  ${TELEMETRY_NOTE}`);
+  return lines;
+}
+
+function telemetryMarkdown(report: Report): string[] {
+  const rows = telemetryRows(report);
+  if (rows.length === 0) return [];
+  return [
+    `## ${TELEMETRY_LABEL}: events in Elasticsearch`,
+    '',
+    `The \`lookout-bench*\` indices are deleted before each phase of the target; after it the bench waits until the proxy's pipeline is empty (admin API counters), refreshes and counts. The load generator's count leaves out the bench's check request, the readiness probes and the requests in flight when it stopped (warm-up and measurement), so the documents can exceed it by up to 2 x connections + 1 (those requests are recorded as ok or client_abort). ${TELEMETRY_NOTE}`,
+    '',
+    markdownTable(
+      ['phase', 'requests (load generator, incl. warm-up)', 'ES documents', 'by termination', 'emitted', 'delivered', 'spooled', 'dropped', 'drained after s', 'ES CPU during measurement (cores)'],
+      rows.map(({ phase, d }) => {
+        const c = d.counters;
+        const dropped = c ? (c.droppedTotal > 0 ? `${c.droppedTotal} (${Object.entries(c.dropped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '0') : '-';
+        return [
+          phase,
+          String(d.loadRequests),
+          d.error ? `failed: ${d.error.replaceAll('|', '\\|')}` : String(d.es?.documents ?? '-'),
+          terminationText(d),
+          c ? String(c.emitted) : '-',
+          c ? String(c.delivered) : '-',
+          c ? String(c.spooled) : '-',
+          dropped,
+          `${d.settleSec.toFixed(1)}${d.settled ? '' : ' (not drained)'}`,
+          d.esCores === undefined ? '-' : d.esCores.toFixed(2),
+        ];
+      }),
+    ),
+    '',
+  ];
 }
 
 /** What the terminal shows at the end. */
@@ -172,6 +298,7 @@ export function textReport(report: Report): string {
   }
   const ratioText = ratioLines(report);
   if (ratioText.length > 0) parts.push('', 'Throughput ratios:', ...ratioText.map((line) => `  ${line}`));
+  parts.push(...telemetryText(report));
   parts.push('', 'Targets:', ...list.map((c) => `  [${c.status}] ${c.goal}: ${c.detail}`));
   parts.push(`Result: ${overall(list)}`);
   for (const run of [...report.maxRuns, ...report.rateRuns]) {
@@ -247,6 +374,7 @@ export function markdownReport(report: Report): string {
   }
   const ratioText = ratioLines(report);
   if (ratioText.length > 0) out.push('## Throughput ratios', '', ...ratioText.map((line) => `- ${line}`), '');
+  out.push(...telemetryMarkdown(report));
   out.push(
     '## Targets',
     '',

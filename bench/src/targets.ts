@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { proxyRuntime } from '@lookout/proxy/launch';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { BENCH_ES_INDEX } from './elasticsearch.ts';
 import { start, type Managed } from './processes.ts';
 import { httpGet, LOOPBACK, portOpen, waitUntil } from './probe.ts';
 
@@ -13,13 +14,14 @@ export const UPSTREAM_BODY = JSON.stringify({
   items: [1, 2, 3],
 });
 
-export const TARGET_IDS = ['direct', 'lookout', 'fastify', 'http-proxy', 'haproxy', 'nginx'] as const;
+export const TARGET_IDS = ['direct', 'lookout', 'lookout-telemetry', 'fastify', 'http-proxy', 'haproxy', 'nginx'] as const;
 export type TargetId = (typeof TARGET_IDS)[number];
 
 /** Names printed in tables. */
 export const TARGET_LABELS: Record<TargetId, string> = {
   direct: 'direct',
   lookout: 'lookout',
+  'lookout-telemetry': 'lookout + ES telemetry',
   fastify: '@fastify/http-proxy',
   'http-proxy': 'node http-proxy',
   haproxy: 'haproxy',
@@ -28,7 +30,7 @@ export const TARGET_LABELS: Record<TargetId, string> = {
 
 export interface Context {
   repoRoot: string;
-  /** Entry point of the proxy under test (default proxy/src/main.ts). */
+  /** Entry point of the proxy under test (default proxy/dist/main.js, the built bundle). */
   lookoutMain: string;
   tmpDir: string;
   tools: { haproxy: string; nginx: string };
@@ -36,6 +38,12 @@ export interface Context {
   upstreamPort: number;
   /** Where each target listens; `direct` is the upstream itself. */
   ports: Record<TargetId, number>;
+  /** Admin API (Prometheus /metrics) of `lookout-telemetry`, read after each of its phases. */
+  telemetryAdminPort: number;
+  /** Elasticsearch URL of `lookout-telemetry`. */
+  esUrl: string;
+  /** Why that Elasticsearch is not available (the target then fails to start with this reason). */
+  esError?: string;
   startTimeoutMs: number;
 }
 
@@ -123,20 +131,48 @@ export async function startUpstream(ctx: Context): Promise<Managed> {
   return managed;
 }
 
+/** Telemetry off: no event is even built (the proxy core's bench configuration). */
 function lookoutConfig(ctx: Context): string {
   return stringify({
     listen: { host: LOOPBACK, port: ctx.ports.lookout },
     workers: 1,
-    services: [
-      {
-        name: 'bench',
-        hosts: [ctx.host],
-        balancer: 'round-robin',
-        upstreams: [{ url: `http://${LOOPBACK}:${ctx.upstreamPort}` }],
-      },
-    ],
+    services: benchServices(ctx),
     telemetry: { sink: 'none' },
   });
+}
+
+/**
+ * The same proxy with one event per request sent to Elasticsearch. The admin API is on so that the
+ * bench can read the pipeline counters after the load (it is idle while wrk runs).
+ */
+function lookoutTelemetryConfig(ctx: Context): string {
+  return stringify({
+    listen: { host: LOOPBACK, port: ctx.ports['lookout-telemetry'] },
+    workers: 1,
+    admin: { host: LOOPBACK, port: ctx.telemetryAdminPort },
+    services: benchServices(ctx),
+    telemetry: {
+      sink: 'elasticsearch',
+      elasticsearch: { node: ctx.esUrl, index: BENCH_ES_INDEX, flushInterval: '1s' },
+      spool: { directory: spoolDir(ctx) },
+    },
+  });
+}
+
+/** The telemetry target's disk spool. */
+export function spoolDir(ctx: Context): string {
+  return join(ctx.tmpDir, 'spool');
+}
+
+function benchServices(ctx: Context): unknown[] {
+  return [
+    {
+      name: 'bench',
+      hosts: [ctx.host],
+      balancer: 'round-robin',
+      upstreams: [{ url: `http://${LOOPBACK}:${ctx.upstreamPort}` }],
+    },
+  ];
 }
 
 function haproxyConfig(ctx: Context): string {
@@ -189,13 +225,12 @@ function nodeEnv(): NodeJS.ProcessEnv {
 
 
 export function buildTargets(ctx: Context): Target[] {
-  const lookoutMain = ctx.lookoutMain;
   const lookoutYaml = lookoutConfig(ctx);
+  const lookoutTelemetryYaml = lookoutTelemetryConfig(ctx);
   const haproxyText = haproxyConfig(ctx);
   const nginxText = nginxProxyConfig(ctx);
   const portReady = (name: string, port: number) => (managed: Managed) =>
     waitUntil(name, managed, () => portOpen(port), ctx.startTimeoutMs);
-  let lookoutListening = false;
   return [
     {
       id: 'direct',
@@ -206,37 +241,18 @@ export function buildTargets(ctx: Context): Target[] {
       },
       ready: async () => {},
     },
-    {
-      id: 'lookout',
-      label: TARGET_LABELS.lookout,
-      how: 'node <proxy/node-runtime.json flags> proxy/dist/main.js --config <generated yaml> (workers: 1; RSS is the whole process tree)',
-      config: { file: 'lookout.yaml', text: lookoutYaml },
-      start: () => {
-        if (!existsSync(lookoutMain)) throw new Error(`${lookoutMain} does not exist (the proxy is not written yet?)`);
-        const file = writeConfig(ctx, 'lookout', 'lookout.yaml', lookoutYaml);
-        lookoutListening = false;
-        // Started as in production: the built bundle with proxy/node-runtime.json's flags.
-        const runtime = proxyRuntime();
-        return start('lookout', process.execPath, [...runtime.execArgv, lookoutMain, '--config', file], {
-          cwd: ctx.repoRoot,
-          env: { ...nodeEnv(), ...runtime.env },
-          onStdout: (chunk) => {
-            if (chunk.includes('"msg":"listening"')) lookoutListening = true;
-          },
-        });
+    lookoutTarget(ctx, 'lookout', lookoutYaml, 'node <proxy/node-runtime.json flags> proxy/dist/main.js --config <generated yaml> (workers: 1, telemetry.sink: none; RSS is the whole process tree)'),
+    lookoutTarget(
+      ctx,
+      'lookout-telemetry',
+      lookoutTelemetryYaml,
+      `the same bundle, flags and config as lookout plus telemetry.sink: elasticsearch (${ctx.esUrl}, alias ${BENCH_ES_INDEX}, flushInterval 1s, spool in the bench's temp dir) and the admin API on ${ctx.telemetryAdminPort} for the counters; Elasticsearch shares the same 2 cores (its CPU and memory are not in this target's RSS)`,
+      () => {
+        if (ctx.esError !== undefined) throw new Error(`no Elasticsearch: ${ctx.esError}`);
+        // Each start begins with an empty spool: events left by the previous phase would be replayed into this one's count.
+        rmSync(spoolDir(ctx), { recursive: true, force: true });
       },
-      // Ready when GET /health answers 200; the "listening" log line plus an open port also counts.
-      ready: (managed) =>
-        waitUntil(
-          'lookout',
-          managed,
-          async () => {
-            if (lookoutListening && (await portOpen(ctx.ports.lookout))) return true;
-            return (await httpGet(ctx.ports.lookout, '/health', ctx.host, 1000)).status === 200;
-          },
-          ctx.startTimeoutMs,
-        ),
-    },
+    ),
     {
       id: 'fastify',
       label: TARGET_LABELS.fastify,
@@ -268,6 +284,44 @@ export function buildTargets(ctx: Context): Target[] {
       ready: portReady('nginx', ctx.ports.nginx),
     },
   ];
+}
+
+/** lookout as started in production: the built bundle with proxy/node-runtime.json's flags. */
+function lookoutTarget(ctx: Context, id: 'lookout' | 'lookout-telemetry', yaml: string, how: string, beforeStart?: () => void): Target {
+  const lookoutMain = ctx.lookoutMain;
+  const port = ctx.ports[id];
+  let listening = false;
+  return {
+    id,
+    label: TARGET_LABELS[id],
+    how,
+    config: { file: `${id}.yaml`, text: yaml },
+    start: () => {
+      if (!existsSync(lookoutMain)) throw new Error(`${lookoutMain} does not exist (not built? run \`node build.ts\` in proxy/)`);
+      beforeStart?.();
+      const file = writeConfig(ctx, id, `${id}.yaml`, yaml);
+      listening = false;
+      const runtime = proxyRuntime();
+      return start(id, process.execPath, [...runtime.execArgv, lookoutMain, '--config', file], {
+        cwd: ctx.repoRoot,
+        env: { ...nodeEnv(), ...runtime.env },
+        onStdout: (chunk) => {
+          if (chunk.includes('"msg":"listening"')) listening = true;
+        },
+      });
+    },
+    // Ready when GET /health answers 200; the "listening" log line plus an open port also counts.
+    ready: (managed) =>
+      waitUntil(
+        TARGET_LABELS[id],
+        managed,
+        async () => {
+          if (listening && (await portOpen(port))) return true;
+          return (await httpGet(port, '/health', ctx.host, 1000)).status === 200;
+        },
+        ctx.startTimeoutMs,
+      ),
+  };
 }
 
 function startNode(ctx: Context, name: string, peerFile: string, port: number): Managed {
