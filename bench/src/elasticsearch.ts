@@ -31,6 +31,18 @@ let scriptChild: ChildProcess | undefined;
 let scriptPath: string | undefined;
 /** Set from the moment the bench asks for a start until the stop has finished. */
 let needsStop = false;
+/** The Elasticsearch the bench started, which the bench may have paused (SIGSTOP). */
+let startedPid: number | undefined;
+
+/** Lets a paused Elasticsearch run again, so that it can stop. */
+function resume(): void {
+  if (startedPid === undefined) return;
+  try {
+    process.kill(startedPid, 'SIGCONT');
+  } catch {
+    // Already gone.
+  }
+}
 
 function scriptEnv(): NodeJS.ProcessEnv {
   return { ...process.env, ES_PORT: String(BENCH_ES_PORT), ES_START_TIMEOUT: String(ES_START_TIMEOUT_SEC) };
@@ -125,12 +137,14 @@ export async function startElasticsearch(repoRoot: string, log: (line: string) =
     throw new Error(`scripts/elasticsearch.sh start failed (${result.error?.message ?? `exit ${result.code}`}):\n${tail}`);
   }
   const pid = readPid(join(runDir(script), 'elasticsearch.pid'));
+  startedPid = pid;
   return { url, startedByBench: true, pid, version: await esVersion(url) };
 }
 
 /** Stops the Elasticsearch the bench started (no-op otherwise); waits until it is gone. */
 export async function stopElasticsearch(log: (line: string) => void): Promise<void> {
   if (!needsStop || !scriptPath) return;
+  resume();
   const script = scriptPath;
   killStartingScript();
   log('stopping Elasticsearch (scripts/elasticsearch.sh stop)');
@@ -149,6 +163,7 @@ export async function stopElasticsearch(log: (line: string) => void): Promise<vo
 /** Last resort for `process.on('exit')`: synchronous stop. */
 export function stopElasticsearchSync(): void {
   if (!needsStop || !scriptPath) return;
+  resume();
   killStartingScript();
   spawnSync('bash', [scriptPath, 'stop'], { env: scriptEnv(), stdio: 'ignore', timeout: 60_000 });
   needsStop = false;

@@ -165,7 +165,7 @@ function settingsTable(options: Options, wrk: WrkSettings, rate: RateSettings, c
 }
 
 const ES_FAIRNESS =
-  `lookout + ES telemetry is the one target that records every request: one event each, sent in bulk to Elasticsearch. Elasticsearch shares the same ${os.availableParallelism()} cores with wrk, the upstream and the proxy: it is not pinned either, and its CPU is part of what telemetry costs. It runs for the whole run, idle except during the telemetry target; before each target the bench waits until it uses < 5% of a core, so its merges and refreshes do not spill into the next target.`;
+  `lookout + ES telemetry is the one target that records every request: one event each, sent in bulk to Elasticsearch. Elasticsearch shares the same ${os.availableParallelism()} cores with wrk, the upstream and the proxy: it is not pinned either, and its CPU is part of what telemetry costs. It runs for the whole run but is paused (SIGSTOP) during every other target; before each target the bench waits until it uses < 5% of a core, so its merges and refreshes do not spill into the next target.`;
 
 const FAIRNESS = [
   'Every proxy runs one event-loop thread or worker: lookout `workers: 1`, one Node process for each Node peer, haproxy `nbthread 1`, nginx `worker_processes 1`. Node processes also have V8/libuv helper threads (GC, thread pool); their request path is single-threaded.',
@@ -260,11 +260,19 @@ async function main(): Promise<void> {
     }
   }
   await haltIfAborting();
-  const esIdle = async (): Promise<void> => {
+  /**
+   * Before each target: Elasticsearch settles, then runs only for the telemetry target. An
+   * Elasticsearch the bench started is paused (SIGSTOP) for every other target: even idle, its
+   * JVM's background work cost the others up to a third of their throughput (measured).
+   */
+  const esFor = async (targetId: string): Promise<void> => {
     if (!es) return;
+    const pausable = es.startedByBench && es.pid !== undefined;
+    if (pausable) process.kill(es.pid!, 'SIGCONT');
     const idle = await waitForIdle(es, ES_IDLE_WAIT_SEC);
     if (idle && !idle.idle) log(`Elasticsearch still uses >= 5% of a core after ${idle.waitedSec.toFixed(0)} s; going on`);
     else if (idle && idle.waitedSec > 2) log(`waited ${idle.waitedSec.toFixed(0)} s for Elasticsearch to go idle`);
+    if (pausable && targetId !== 'lookout-telemetry') process.kill(es.pid!, 'SIGSTOP');
   };
 
   log(`starting the upstream nginx on 127.0.0.1:${ctx.upstreamPort}`);
@@ -306,7 +314,7 @@ async function main(): Promise<void> {
   const maxRuns: Array<Run<WrkResult>> = [];
   for (const [i, target] of targets.entries()) {
     await haltIfAborting();
-    await esIdle();
+    await esFor(target.id);
     log(`[max ${i + 1}/${targets.length}] ${target.label}`);
     let run: Run<WrkResult>;
     if (target.id === 'lookout-telemetry') {
@@ -350,7 +358,7 @@ async function main(): Promise<void> {
   const rateList = allTargets.filter((t) => rateTargets.includes(t.id));
   for (const [i, target] of rateList.entries()) {
     await haltIfAborting();
-    await esIdle();
+    await esFor(target.id);
     log(`[rate ${i + 1}/${rateList.length}] ${target.label} at ${options.rate} req/s over ${options.rateConnections} connections`);
     let run: Run<RateResult>;
     if (target.id === 'lookout-telemetry') {

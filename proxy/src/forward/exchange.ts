@@ -4,15 +4,15 @@ import type { Dispatcher } from 'undici';
 import type { BalancerRequest } from '../balancer/balancer.ts';
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
 import type { QueueOutcome } from '../limits/concurrency-limiter.ts';
-import type { UpstreamService } from '../upstream/upstream-service.ts';
-import type { Member } from '../upstream/member.ts';
-import { sendError } from './error-response.ts';
-import { responseHeaderList } from './hop-by-hop.ts';
-import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
 import type { RequestEventRecorder } from '../request-event/request-event-recorder.ts';
 import { continueTrace, traceparentOf, type TraceContext } from '../request-event/trace-context.ts';
+import type { Member } from '../upstream/member.ts';
+import type { UpstreamService } from '../upstream/upstream-service.ts';
+import { sendError } from './error-response.ts';
+import { responseHeaderList } from './hop-by-hop.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
+import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
 
 /** Proxy-wide state an exchange reads. */
 export interface ExchangeContext {
@@ -65,10 +65,6 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   member: Member | undefined = undefined;
   decision = '';
   tries = 0;
-  /** The last try's error when a retry then succeeded (telemetry's `error.*`). */
-  get lastFailure(): { code: ProxyErrorCode; cause: Error | undefined } | undefined {
-    return this.#lastFailure;
-  }
   status = 0;
   responseBytes = 0;
   requestBytes = 0;
@@ -80,7 +76,6 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   #controller: Dispatcher.DispatchController | undefined = undefined;
   #abortOnStart: Error | undefined = undefined;
   #tryOpen = false;
-  #tryStartedAt = 0;
   #requestSent = false;
   #responseStarted = false;
   #answered = false;
@@ -116,6 +111,11 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: 'http', hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
     this.trace = continueTrace(this.facts.traceparent);
     this.headers.push('traceparent', traceparentOf(this.trace));
+  }
+
+  /** The last try's error when a retry then succeeded (telemetry's `error.*`). */
+  get lastFailure(): { code: ProxyErrorCode; cause: Error | undefined } | undefined {
+    return this.#lastFailure;
   }
 
   /** Begins forwarding. */
@@ -277,7 +277,6 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.#requestSent = false;
     this.#controller = undefined;
     this.#abortOnStart = undefined;
-    this.#tryStartedAt = performance.now();
     member.active++;
     const service = this.service;
     if (service.headersTimeoutMs > 0) this.#tryTimer = setTimeout(onHeadersTimeout, service.headersTimeoutMs, this);
