@@ -6,7 +6,10 @@ import { build } from 'esbuild';
 
 await build({
   entryPoints: [new URL('./src/main.ts', import.meta.url).pathname],
-  outfile: new URL('./dist/main.js', import.meta.url).pathname,
+  outdir: new URL('./dist', import.meta.url).pathname,
+  // Code loaded with import() (metrics) goes to its own chunk and is read only when used.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -8,8 +8,7 @@ import { getRequestListener } from '@hono/node-server';
 import { hostname } from 'node:os';
 import { createAdminApp } from './admin/admin-app.ts';
 import { otlpExportOptions } from './metrics/metrics-config.ts';
-import { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus-exposition.ts';
-import { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import type { StartedMetrics } from './metrics/start-metrics.ts';
 import { createQueryRedactor } from '@lookout/telemetry';
 import { RequestEventRecorder } from './request-event/request-event-recorder.ts';
 import { createTelemetryPipeline } from './telemetry/create-telemetry-pipeline.ts';
@@ -64,22 +63,27 @@ async function loadOrExit(file: string): Promise<ProxyConfig> {
 
 /** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
-  const metrics = new ProxyMetrics({
-    serviceVersion: PROXY_VERSION,
-    resourceAttributes: { 'service.instance.id': `${hostname()}/${process.pid}` },
-    log,
-  });
-  const otlp = otlpExportOptions(config.metrics);
-  if (otlp !== undefined) await metrics.startOtlpExport(otlp);
   const telemetry = createTelemetryPipeline(config.telemetry, log);
   void telemetry.start();
-  metrics.setTelemetryProvider(() => ({
-    ...telemetry.counters,
-    queueDepth: telemetry.queueDepth,
-    queueCapacity: telemetry.queueCapacity,
-    spoolBytes: telemetry.spoolBytes,
-    spoolEvents: telemetry.spoolEvents,
-  }));
+  const otlp = otlpExportOptions(config.metrics);
+  // Metrics only when something reads them (admin API or OTLP): their SDK costs ~8 MiB.
+  const started =
+    config.admin === undefined && otlp === undefined
+      ? undefined
+      : await (await import('./metrics/start-metrics.ts')).startMetrics({
+          version: PROXY_VERSION,
+          instanceId: `${hostname()}/${process.pid}`,
+          otlp,
+          log,
+          telemetry: () => ({
+            ...telemetry.counters,
+            queueDepth: telemetry.queueDepth,
+            queueCapacity: telemetry.queueCapacity,
+            spoolBytes: telemetry.spoolBytes,
+            spoolEvents: telemetry.spoolEvents,
+          }),
+        });
+  const metrics = started?.metrics;
   // With `sink: none` no event is even built: telemetry off costs nothing on the request path.
   const recorder =
     config.telemetry.sink === 'none'
@@ -102,11 +106,11 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
     await proxy.shutdown();
     // After the drain: every request has left its event; deliver or spool them all.
     await telemetry.close();
-    await metrics.shutdown();
+    await metrics?.shutdown();
     process.exit(0);
   };
   if (config.admin !== undefined) {
-    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply, metrics);
+    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply, started?.scrape);
   }
   // Handlers first: a signal that arrives while the listener binds is not lost.
   process.on('SIGHUP', () => void reload());
@@ -140,13 +144,13 @@ async function requestClusterReload(): Promise<void> {
   process.send?.('reload-all');
 }
 
-async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>, metrics: ProxyMetrics): Promise<void> {
+async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>, scrape: StartedMetrics['scrape'] | undefined): Promise<void> {
   const admin = config.admin!;
   const token = admin.tokenFile !== undefined ? (await readFile(admin.tokenFile, 'utf8')).trim() : process.env.LOOKOUT_ADMIN_TOKEN;
   const app = createAdminApp({
     state: proxy.state,
     reload,
-    scrape: async () => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: await metrics.scrape() }),
+    ...(scrape ? { scrape } : {}),
     token: token ? Buffer.from(token) : undefined,
   });
   const server = createServer(getRequestListener(app.fetch));
