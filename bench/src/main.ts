@@ -311,39 +311,35 @@ async function main(): Promise<void> {
     };
   };
 
+  /** One target through one phase; the telemetry target also gets its Elasticsearch hooks. */
+  const measure = async <T extends { requests: number }>(target: Target, load: (port: number, seconds?: number) => Promise<T>): Promise<Run<T>> => {
+    if (target.id !== 'lookout-telemetry') {
+      return withTarget(ctx, upstream, target, (port) => load(port), (port) => load(port, options.warmupSec), options.warmupSec);
+    }
+    const hooks = telemetryHooks<T>((r) => r.requests);
+    let esCores: number | undefined;
+    return withTarget(
+      ctx,
+      upstream,
+      target,
+      async (port) => {
+        hooks.measureStart();
+        const result = await load(port);
+        esCores = hooks.measureEnd();
+        return result;
+      },
+      (port) => load(port, options.warmupSec).then((r) => hooks.warmedUp(r.requests)),
+      options.warmupSec,
+      { before: hooks.before, after: (r) => hooks.count(r, esCores) },
+    );
+  };
+
   const maxRuns: Array<Run<WrkResult>> = [];
   for (const [i, target] of targets.entries()) {
     await haltIfAborting();
     await esFor(target.id);
     log(`[max ${i + 1}/${targets.length}] ${target.label}`);
-    let run: Run<WrkResult>;
-    if (target.id === 'lookout-telemetry') {
-      const hooks = telemetryHooks<WrkResult>((r) => r.requests);
-      let esCores: number | undefined;
-      run = await withTarget(
-        ctx,
-        upstream,
-        target,
-        async (port) => {
-          hooks.measureStart();
-          const result = await runWrk(port, wrk);
-          esCores = hooks.measureEnd();
-          return result;
-        },
-        (port) => runWrk(port, wrk, options.warmupSec).then((r) => hooks.warmedUp(r.requests)),
-        options.warmupSec,
-        { before: hooks.before, after: (r) => hooks.count(r, esCores) },
-      );
-    } else {
-      run = await withTarget(
-        ctx,
-        upstream,
-        target,
-        (port) => runWrk(port, wrk),
-        (port) => runWrk(port, wrk, options.warmupSec),
-        options.warmupSec,
-      );
-    }
+    const run = await measure(target, (port, seconds) => runWrk(port, wrk, seconds));
     if (run.result) {
       const r = run.result;
       log(
@@ -360,34 +356,7 @@ async function main(): Promise<void> {
     await haltIfAborting();
     await esFor(target.id);
     log(`[rate ${i + 1}/${rateList.length}] ${target.label} at ${options.rate} req/s over ${options.rateConnections} connections`);
-    let run: Run<RateResult>;
-    if (target.id === 'lookout-telemetry') {
-      const hooks = telemetryHooks<RateResult>((r) => r.requests);
-      let esCores: number | undefined;
-      run = await withTarget(
-        ctx,
-        upstream,
-        target,
-        async (port) => {
-          hooks.measureStart();
-          const result = await runRate(port, rate);
-          esCores = hooks.measureEnd();
-          return result;
-        },
-        (port) => runRate(port, rate, options.warmupSec).then((r) => hooks.warmedUp(r.requests)),
-        options.warmupSec,
-        { before: hooks.before, after: (r) => hooks.count(r, esCores) },
-      );
-    } else {
-      run = await withTarget(
-        ctx,
-        upstream,
-        target,
-        (port) => runRate(port, rate),
-        (port) => runRate(port, rate, options.warmupSec),
-        options.warmupSec,
-      );
-    }
+    const run = await measure(target, (port, seconds) => runRate(port, rate, seconds));
     if (run.result) {
       const r = run.result;
       log(
