@@ -95,7 +95,7 @@ export const REQUEST_EVENT_FIELDS = {
   'error.message': { type: 'match_only_text', ecs: true, description: 'Error message.' },
 
   'lookout.timing.queue_wait_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Left the pool queue, ms since event.start (0 when not queued).' },
-  'lookout.timing.connect_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Upstream connection established, ms since event.start; absent when reused.' },
+  'lookout.timing.connect_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Upstream connection ready for the request (a new connection includes its handshake), ms since event.start; absent when no try got a connection.' },
   'lookout.timing.upstream_first_byte_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Upstream response headers received, ms since event.start.' },
   'lookout.timing.upstream_last_byte_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Upstream response body received, ms since event.start.' },
   'lookout.timing.client_last_byte_ms': { type: 'double', ecs: false, unit: 'ms', description: 'Exchange with the client over, ms since event.start.' },

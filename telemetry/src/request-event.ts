@@ -101,7 +101,7 @@ export const requestEventSchema = z.strictObject({
     timing: z.strictObject({
       /** Left the pool queue (0 when not queued). */
       queue_wait_ms: offsetMs,
-      /** Connection to the upstream established; absent when a pooled connection was reused. */
+      /** The request got an upstream connection (a new one includes its handshake); absent when no try got one. */
       connect_ms: offsetMs.optional(),
       /** Upstream response headers received. */
       upstream_first_byte_ms: offsetMs.optional(),
