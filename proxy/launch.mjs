@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PROXY_BUNDLE = join(HERE, 'dist', 'main.js');
-const SOURCES = [join(HERE, 'src'), join(HERE, '..', 'telemetry', 'src'), join(HERE, 'build.ts')];
+const SOURCES = [join(HERE, 'src'), join(HERE, '..', 'telemetry', 'src'), join(HERE, '..', 'config-file', 'src'), join(HERE, 'build.ts')];
 
 /** `{ execArgv, env }` to start the bundle with. */
 export function proxyRuntime() {

@@ -1,8 +1,7 @@
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { parseYamlWithSchema } from '@lookout/config-file';
 import type { Slo } from '../model/slo.ts';
 import { parseDuration } from './duration.ts';
-import { SloSpecError, type SloSpecProblem } from './slo-spec-error.ts';
+import { SloSpecError } from './slo-spec-error.ts';
 import { sloSpecSchema, type SloSpec, type SloSpecItem } from './slo-spec.ts';
 
 /**
@@ -19,24 +18,9 @@ export function parseSloSpecText(text: string, file: string): Slo[] {
 
 /** Parses and validates SLO spec text, without resolving it. Throws {@link SloSpecError}. */
 export function validateSloSpecText(text: string, file: string): SloSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SloSpecError(
-      'SLO_SPEC_INVALID_YAML',
-      file,
-      doc.errors.map((error) => ({
-        path: '',
-        line: lines.linePos(error.pos[0]).line,
-        message: `not valid YAML: ${error.message.split('\n')[0]}`,
-      })),
-    );
-  }
-  const result = sloSpecSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
-  if (!result.success) {
-    throw new SloSpecError('SLO_SPEC_INVALID', file, result.error.issues.map((issue) => describeIssue(issue, doc, lines)));
-  }
-  return result.data;
+  const result = parseYamlWithSchema(text, sloSpecSchema);
+  if (!result.ok) throw new SloSpecError(result.stage === 'yaml' ? 'SLO_SPEC_INVALID_YAML' : 'SLO_SPEC_INVALID', file, result.problems);
+  return result.value;
 }
 
 /** The model of a validated spec: defaults applied, durations in ms. */
@@ -72,40 +56,4 @@ function ms(text: string): number {
   const value = parseDuration(text);
   if (value === undefined) throw new TypeError(`not a duration: ${text}`);
   return value;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): SloSpecProblem {
-  const path = formatPath(issue.path);
-  const line = lineOf(doc, lines, issue.path);
-  let message = issue.message;
-  const discriminator = (issue as { discriminator?: string }).discriminator;
-  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  else if (issue.code === 'invalid_union' && discriminator !== undefined) {
-    const options = (issue as { options?: unknown[] }).options ?? [];
-    const given = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)[discriminator] : issue.input;
-    message = `expected one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${JSON.stringify(given)}`;
-  } else if ('input' in issue && issue.input !== undefined && issue.code !== 'custom' && !message.includes('received')) {
-    message += `, got ${JSON.stringify(issue.input)}`;
-  } else if ('input' in issue && issue.input === undefined && issue.code !== 'custom') {
-    message += ' (missing)';
-  }
-  return line === undefined ? { path, message } : { path, line, message };
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out;
-}
-
-/** Line of the deepest node of `path` that exists in the document. */
-function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const node = doc.getIn(path.slice(0, depth) as unknown[], true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-  }
-  return undefined;
 }

@@ -1,12 +1,10 @@
+import { formatProblems, type FileProblem } from '@lookout/config-file';
+
 /** Stable codes of {@link SloSpecError}. */
 export type SloSpecErrorCode = 'SLO_SPEC_INVALID_YAML' | 'SLO_SPEC_INVALID';
 
 /** One thing wrong in a spec file: where (line, path inside it) and what was expected. */
-export interface SloSpecProblem {
-  readonly path: string;
-  readonly line?: number;
-  readonly message: string;
-}
+export type SloSpecProblem = FileProblem;
 
 /** A spec file that cannot be used. `message` lists every problem, one per line. */
 export class SloSpecError extends Error {
@@ -15,10 +13,7 @@ export class SloSpecError extends Error {
   readonly problems: readonly SloSpecProblem[];
 
   constructor(code: SloSpecErrorCode, file: string, problems: readonly SloSpecProblem[]) {
-    super(
-      `invalid SLO spec ${file}:\n` +
-        problems.map((p) => `  ${file}${p.line ? `:${p.line}` : ''}: ${p.path || '(root)'}: ${p.message}`).join('\n'),
-    );
+    super(formatProblems('invalid SLO spec', file, problems));
     this.name = 'SloSpecError';
     this.code = code;
     this.file = file;
