@@ -1,12 +1,13 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
 import { createProxyApp, observeLocal, type ProxyState } from './app.ts';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { Member } from './upstream/member.ts';
 import type { ProxyConfig } from './config/schema.ts';
-import { errorBody, PROXY_ERRORS, ProxyError, type ProxyErrorCode } from './errors.ts';
+import { errorBody, PROXY_ERRORS, ProxyError, proxyErrorStatus, type ProxyErrorCode } from './errors.ts';
 import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
 import { markArrival } from './request-arrival.ts';
@@ -149,23 +150,20 @@ export class ProxyServer {
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? 'PROXY_REQUEST_HEADERS_TIMEOUT'
           : 'PROXY_BAD_REQUEST';
-    const reason = code === 'PROXY_BAD_REQUEST' ? `${PROXY_ERRORS[code].message} (${error.code ?? 'parse error'}: ${error.message})` : PROXY_ERRORS[code].message;
+    const { message, termination } = PROXY_ERRORS[code];
+    const reason = code === 'PROXY_BAD_REQUEST' ? `${message} (${error.code ?? 'parse error'}: ${error.message})` : message;
     writeRawError(socket, code, reason);
-    const entry = PROXY_ERRORS[code];
-    this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, entry.status, entry.termination, code, reason);
-    this.state.metrics?.recordRequest('', 'UNKNOWN', entry.status, 0, entry.termination, false);
+    const status = proxyErrorStatus(code);
+    this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, status, termination, code, reason);
+    this.state.metrics?.recordRequest('', 'UNKNOWN', status, 0, termination, false);
   }
 }
 
 /** Writes a complete error response on a socket the HTTP server gave up on, then closes it. */
 function writeRawError(socket: Socket, code: ProxyErrorCode, message: string = PROXY_ERRORS[code].message): void {
-  const status = PROXY_ERRORS[code].status;
+  const status = proxyErrorStatus(code);
   const body = errorBody(code, message);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

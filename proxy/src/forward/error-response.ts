@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { errorBody, PROXY_ERRORS, type ProxyErrorCode } from '../errors.ts';
+import { errorBody, PROXY_ERRORS, proxyErrorStatus, type ProxyErrorCode } from '../errors.ts';
 
 /**
  * Answers a request with the proxy's JSON error. When the response has already started the
@@ -19,7 +19,7 @@ export function sendError(res: ServerResponse, code: ProxyErrorCode, message: st
     'cache-control': 'no-store',
   };
   if (close) headers.connection = 'close';
-  res.writeHead(PROXY_ERRORS[code].status, headers);
+  res.writeHead(proxyErrorStatus(code), headers);
   res.end(body);
   return headers['content-length'] as number;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { BalancerRequest } from '../balancer/balancer.ts';
+import { clientAddress } from '../client-address.ts';
 import { ProxyError, type ProxyErrorCode } from '../errors.ts';
 import type { QueueOutcome } from '../limits/concurrency-limiter.ts';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
@@ -107,7 +108,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.target = target;
     this.path = path;
     this.startedAt = startedAt;
-    this.clientIp = clientAddress(req);
+    this.clientIp = clientAddress(req.socket.remoteAddress);
     this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: 'http', hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
     this.trace = continueTrace(this.facts.traceparent);
     this.headers.push('traceparent', traceparentOf(this.trace));
@@ -359,9 +360,8 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.context.recorder?.recordExchange(this);
     const metrics = this.context.metrics;
     if (metrics !== undefined) {
-      const end = this.clientLastByteMs >= 0 ? this.clientLastByteMs : performance.now() - this.startedAt;
       metrics.requestEnded(this.method);
-      metrics.recordRequest(this.service.name, this.method, this.status, end / 1000, this.error?.termination ?? '', false);
+      metrics.recordRequest(this.service.name, this.method, this.status, this.clientLastByteMs / 1000, this.error?.termination ?? '', false);
       if (this.tries > 1) metrics.recordRetries(this.service.name, this.tries - 1);
     }
   }
@@ -431,10 +431,4 @@ function onHeadersTimeout(exchange: Exchange): void {
 }
 function onTotalTimeout(exchange: Exchange): void {
   exchange.totalTimedOut();
-}
-
-/** Client address without the IPv4-mapped IPv6 prefix. */
-function clientAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }

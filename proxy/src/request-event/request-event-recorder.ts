@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createRequestEventId, eventOutcome, REQUEST_EVENT_DATASET, type QueryRedactor, type RequestEvent, type TerminationCode } from '@lookout/telemetry';
 import type { ProxyError } from '../errors.ts';
+import { clientAddress } from '../client-address.ts';
 import type { Exchange } from '../forward/exchange.ts';
 import { normalizeHost } from '../routing/router.ts';
 import { continueTrace, type TraceContext } from './trace-context.ts';
@@ -53,10 +54,9 @@ export class RequestEventRecorder {
   /** A proxied request, once its exchange is over. */
   recordExchange(exchange: Exchange): void {
     const { req, facts, member, error } = exchange;
-    const termination = (error?.termination ?? 'ok') as TerminationCode;
-    const status = exchange.status === 0 ? 502 : exchange.status;
-    const endMs = exchange.clientLastByteMs >= 0 ? exchange.clientLastByteMs : performance.now() - exchange.startedAt;
-    const event = this.#base(req, exchange.target, facts.host, exchange.startedAt, endMs, status, termination, exchange.trace, exchange.clientIp);
+    const termination: TerminationCode = error?.termination ?? 'ok';
+    const status = exchange.status;
+    const event = this.#base(req, exchange.target, facts.host, exchange.startedAt, exchange.clientLastByteMs, status, termination, exchange.trace, exchange.clientIp);
     event.http.request.body.bytes = exchange.requestBytes;
     event.http.response.body.bytes = exchange.responseBytes;
     if (facts.userAgent !== undefined) event.user_agent = { original: facts.userAgent };
@@ -84,7 +84,7 @@ export class RequestEventRecorder {
   /** A request the proxy answered itself (no route, bad target, /health, /ready). */
   recordLocal(req: IncomingMessage, startedAt: number, answer: LocalAnswer): void {
     const facts = headerFacts(req);
-    const event = this.#base(req, req.url ?? '/', facts.host, startedAt, performance.now() - startedAt, answer.status, answer.termination, continueTrace(facts.traceparent), clientAddress(req));
+    const event = this.#base(req, req.url ?? '/', facts.host, startedAt, performance.now() - startedAt, answer.status, answer.termination, continueTrace(facts.traceparent), clientAddress(req.socket.remoteAddress));
     event.http.response.body.bytes = answer.responseBytes;
     if (facts.userAgent !== undefined) event.user_agent = { original: facts.userAgent };
     if (answer.service !== undefined) event.service = { ...this.#service, target: { name: answer.service } };
@@ -100,7 +100,7 @@ export class RequestEventRecorder {
   recordRejected(rawPacket: Buffer | undefined, remoteAddress: string | undefined, status: number, termination: TerminationCode, code: string, message: string): void {
     const firstLine = rawPacket?.toString('latin1', 0, Math.min(rawPacket.length, 2048)).split('\r\n', 1)[0] ?? '';
     const [method, target, version] = firstLine.split(' ');
-    const ip = remoteAddress?.startsWith('::ffff:') ? remoteAddress.slice(7) : (remoteAddress ?? '0.0.0.0');
+    const ip = clientAddress(remoteAddress);
     const now = performance.now();
     const event = this.#base(undefined, target?.startsWith('/') ? target : '/', '', now, 0, status, termination, continueTrace(undefined), ip);
     event.http.request.method = method && /^[A-Z]{1,20}$/.test(method) ? method : 'UNKNOWN';
@@ -169,11 +169,6 @@ export class RequestEventRecorder {
 /** Milliseconds rounded to 1 µs. */
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function clientAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** The few headers a local answer's event needs, from rawHeaders. */

@@ -18,10 +18,10 @@ export class MemberRegistry {
 
   /** The member for this spec, reused when an identical one exists. */
   acquire(spec: MemberSpec, settings: PoolSettings): Member {
-    const key = `${new URL(spec.url).origin}|${spec.weight}|${settings.connections}|${settings.connectTimeoutMs}`;
+    const origin = new URL(spec.url).origin;
+    const key = `${origin}|${spec.weight}|${settings.connections}|${settings.connectTimeoutMs}`;
     let member = this.#members.get(key);
     if (member === undefined) {
-      const origin = new URL(spec.url).origin;
       const pool = new Pool(origin, {
         connections: settings.connections,
         pipelining: 1,

@@ -1,4 +1,4 @@
-import { formatProblems, type FileProblem } from '@lookout/config-file';
+import { ConfigFileError, type FileProblem } from '@lookout/config-file';
 
 /** Stable codes of {@link SloSpecError}. */
 export type SloSpecErrorCode = 'SLO_SPEC_INVALID_YAML' | 'SLO_SPEC_INVALID';
@@ -7,16 +7,9 @@ export type SloSpecErrorCode = 'SLO_SPEC_INVALID_YAML' | 'SLO_SPEC_INVALID';
 export type SloSpecProblem = FileProblem;
 
 /** A spec file that cannot be used. `message` lists every problem, one per line. */
-export class SloSpecError extends Error {
-  readonly code: SloSpecErrorCode;
-  readonly file: string;
-  readonly problems: readonly SloSpecProblem[];
-
+export class SloSpecError extends ConfigFileError<SloSpecErrorCode> {
   constructor(code: SloSpecErrorCode, file: string, problems: readonly SloSpecProblem[]) {
-    super(formatProblems('invalid SLO spec', file, problems));
+    super('invalid SLO spec', code, file, problems);
     this.name = 'SloSpecError';
-    this.code = code;
-    this.file = file;
-    this.problems = problems;
   }
 }
