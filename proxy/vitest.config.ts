@@ -7,6 +7,6 @@ export default defineProject({
     // Integration tests start real processes; a loaded 2-core machine needs the headroom.
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/elasticsearch-global-setup.ts'],
+    globalSetup: ['../scripts/test/elasticsearch-global-setup.ts'],
   },
 });

@@ -119,9 +119,14 @@ function fieldMapping(spec: FieldSpec, types: Record<EsFieldType, FieldMapping>)
  * before deploying a proxy that writes new fields.
  */
 export function requestEventMappings(variant: TemplateVariant): RequestEventMappings {
+  return mappingsFromFields(REQUEST_EVENT_FIELDS, variant);
+}
+
+/** Strict mappings of any field list (dotted paths to {@link FieldSpec}), nested as Elasticsearch stores them. */
+export function mappingsFromFields(fields: Readonly<Record<string, FieldSpec>>, variant: TemplateVariant): RequestEventMappings {
   const types = TYPES_BY_VARIANT[variant];
   const root: Record<string, FieldMapping | ObjectMapping> = {};
-  for (const [path, spec] of Object.entries(REQUEST_EVENT_FIELDS) as [string, FieldSpec][]) {
+  for (const [path, spec] of Object.entries(fields)) {
     const segments = path.split('.');
     const leaf = segments.pop() as string;
     let properties = root;

@@ -24,6 +24,7 @@ export {
   type RequestEventField,
 } from './fields.ts';
 export {
+  mappingsFromFields,
   portableTemplate,
   productionTemplate,
   requestEventMappings,
@@ -60,3 +61,16 @@ export {
   isNeverRecordedHeader,
   type QueryRedactor,
 } from './redaction.ts';
+export {
+  SLO_STATUS_DATASET,
+  SLO_STATUS_FIELDS,
+  SLO_STATUS_INDEX,
+  SLO_TRANSITIONS_INDEX,
+  SLO_TRANSITION_DATASET,
+  SLO_TRANSITION_FIELDS,
+  sloStatusMappings,
+  sloTransitionMappings,
+  type SloStatusDocument,
+  type SloStatusValue,
+  type SloTransitionDocument,
+} from './slo-documents.ts';

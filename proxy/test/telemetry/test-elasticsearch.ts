@@ -1,7 +1,7 @@
 import { afterAll, inject } from 'vitest';
 import { testIndex } from './test-events.ts';
 
-/** The suite's Elasticsearch (see ../elasticsearch-global-setup.ts): URL, or why there is none. */
+/** The suite's Elasticsearch (see scripts/test/elasticsearch-global-setup.ts): URL, or why there is none. */
 export function testElasticsearch(): { url: string; problem: string } {
   const url = inject('elasticsearchUrl');
   const problem = inject('elasticsearchProblem');

@@ -5,15 +5,19 @@ import type { TestProject } from 'vitest/node';
 
 /*
  * Starts the test Elasticsearch (scripts/elasticsearch.sh, a real single-node ES 8) once for
- * the proxy test run, on LOOKOUT_TEST_ES_PORT (default 9250, apart from a developer's 9200),
- * unless one already answers there; stops it afterwards only if it started it here.
+ * a test run, on LOOKOUT_TEST_ES_PORT (default 9250, apart from a developer's 9200), unless one
+ * already answers there; stops it afterwards only if it started it here. Every project whose
+ * tests need it lists this file in `globalSetup`; tests share the instance, so each uses index
+ * names of its own.
  *
- * Skipped when the run names only test files outside telemetry (ES takes ~15-25 s to start).
+ * Skipped when the run names only test files whose path mentions neither "telemetry" nor
+ * "elasticsearch" (ES takes ~15-25 s to start).
  * When it cannot start: in CI (CI=true) the run fails; elsewhere the tests that need it skip
  * with a message.
  */
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../../scripts/elasticsearch.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../elasticsearch.sh', import.meta.url));
+const NEEDS_ELASTICSEARCH = /telemetry|elasticsearch/;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,8 +35,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   project.provide('elasticsearchUrl', '');
   project.provide('elasticsearchProblem', '');
   const files = process.argv.slice(2).filter((arg) => /\.test\.ts$|\//.test(arg));
-  if (files.length > 0 && !files.some((file) => file.includes('telemetry'))) {
-    project.provide('elasticsearchProblem', 'not started: no telemetry test selected');
+  if (files.length > 0 && !files.some((file) => NEEDS_ELASTICSEARCH.test(file))) {
+    project.provide('elasticsearchProblem', 'not started: no test that needs it selected');
     return undefined;
   }
   if (await answers(url)) {
