@@ -15,3 +15,21 @@ export function parseDuration(text: string): number | undefined {
   }
   return ms;
 }
+
+/**
+ * The shortest duration string for `ms` in the largest units that divide it, e.g. 2_592_000_000
+ * → "30d", 5_400_000 → "1h30m", 1_500 → "1s500ms". The inverse of {@link parseDuration}.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`not a whole non-negative number of ms: ${ms}`);
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let text = '';
+  for (const unit of ['d', 'h', 'm', 's', 'ms'] as const) {
+    const size = UNIT_MS[unit];
+    const count = Math.floor(rest / size);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return text;
+}

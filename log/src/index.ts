@@ -1,0 +1,1 @@
+export { Logger, createLogger, type LogLevel } from './logger.ts';

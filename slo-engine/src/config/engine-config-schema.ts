@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../spec/duration.ts';
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'expected a duration such as "30s", "5m" or "1h"')
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration longer than 0');
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+
+/** How to reach an Elasticsearch; credentials only by environment variable name. */
+export const elasticsearchConnectionSchema = z.strictObject({
+  node: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as "http://127.0.0.1:9200"' }),
+  /** Environment variables holding basic-auth credentials, or an API key. */
+  usernameEnv: envName.optional(),
+  passwordEnv: envName.optional(),
+  apiKeyEnv: envName.optional(),
+  /** CA certificate file for https. */
+  caFile: z.string().min(1).optional(),
+  requestTimeout: duration.default('30s'),
+});
+export type ElasticsearchConnectionConfig = z.infer<typeof elasticsearchConnectionSchema>;
+
+const embeddedEvents = z.strictObject({
+  type: z.literal('embedded'),
+  /** The proxy's embedded telemetry file (its `telemetry.embedded.path`). */
+  path: z.string().min(1).default('data/telemetry.db'),
+});
+const elasticsearchEvents = z.strictObject({
+  type: z.literal('elasticsearch'),
+  ...elasticsearchConnectionSchema.shape,
+  /** Index, alias or data stream of the request events. */
+  index: z.string().min(1).default('lookout-requests'),
+});
+
+const sqliteState = z.strictObject({
+  type: z.literal('sqlite'),
+  /** The engine's own file: states, hold timers, transitions, outbox, lease, rollups. */
+  path: z.string().min(1).default('data/slo-engine.db'),
+});
+const elasticsearchState = z.strictObject({
+  type: z.literal('elasticsearch'),
+  ...elasticsearchConnectionSchema.shape,
+  /** Prefix of the engine's indices (state, transitions, deliveries, lease, rollups). */
+  prefix: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case index name prefix').default('lookout-slo-'),
+});
+
+/** The engine config file, without the notifiers section (see engine-config.ts). */
+export const engineCoreConfigSchema = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.int().min(0).max(65_535).default(8090),
+    })
+    .default({ host: '127.0.0.1', port: 8090 }),
+  /** Name of this engine instance in documents, logs and the lease (default: host name and pid). */
+  instance: z.string().min(1).optional(),
+  /** The SLO spec file, relative to this config file. */
+  slos: z.string().min(1),
+  /** How often every SLO is evaluated. */
+  tick: duration.default('30s'),
+  /** Events younger than this are read raw, never from rollups: they may still be arriving. */
+  settle: duration.default('5m'),
+  events: z.discriminatedUnion('type', [embeddedEvents, elasticsearchEvents]).default({ type: 'embedded', path: 'data/telemetry.db' }),
+  state: z.discriminatedUnion('type', [sqliteState, elasticsearchState]).default({ type: 'sqlite', path: 'data/slo-engine.db' }),
+  lease: z.strictObject({ ttl: duration.optional() }).default({}),
+  /** Where status and transition documents go for Kibana (default: the events' or the state's Elasticsearch, if any). */
+  outputs: z
+    .strictObject({
+      elasticsearch: z.union([z.literal(false), elasticsearchConnectionSchema]).optional(),
+    })
+    .default({}),
+  links: z
+    .strictObject({
+      /** Public base URL of this engine, for links in notifications. */
+      baseUrl: z.url().optional(),
+      /** Dashboard URL for links in notifications (default: the engine's live page). */
+      dashboard: z.url().optional(),
+    })
+    .default({}),
+});
