@@ -24,7 +24,7 @@ export type ElasticsearchConnectionConfig = z.infer<typeof elasticsearchConnecti
 const embeddedEvents = z.strictObject({
   type: z.literal('embedded'),
   /** The proxy's embedded telemetry file (its `telemetry.embedded.path`). */
-  path: z.string().min(1).default('data/telemetry.db'),
+  path: z.string().min(1).default('data/telemetry.sqlite'),
 });
 const elasticsearchEvents = z.strictObject({
   type: z.literal('elasticsearch'),
@@ -36,7 +36,7 @@ const elasticsearchEvents = z.strictObject({
 const sqliteState = z.strictObject({
   type: z.literal('sqlite'),
   /** The engine's own file: states, hold timers, transitions, outbox, lease, rollups. */
-  path: z.string().min(1).default('data/slo-engine.db'),
+  path: z.string().min(1).default('data/slo-engine.sqlite'),
 });
 const elasticsearchState = z.strictObject({
   type: z.literal('elasticsearch'),
@@ -61,8 +61,8 @@ export const engineCoreConfigSchema = z.strictObject({
   tick: duration.default('30s'),
   /** Events younger than this are read raw, never from rollups: they may still be arriving. */
   settle: duration.default('5m'),
-  events: z.discriminatedUnion('type', [embeddedEvents, elasticsearchEvents]).default({ type: 'embedded', path: 'data/telemetry.db' }),
-  state: z.discriminatedUnion('type', [sqliteState, elasticsearchState]).default({ type: 'sqlite', path: 'data/slo-engine.db' }),
+  events: z.discriminatedUnion('type', [embeddedEvents, elasticsearchEvents]).default({ type: 'embedded', path: 'data/telemetry.sqlite' }),
+  state: z.discriminatedUnion('type', [sqliteState, elasticsearchState]).default({ type: 'sqlite', path: 'data/slo-engine.sqlite' }),
   lease: z.strictObject({ ttl: duration.optional() }).default({}),
   /** Where status and transition documents go for Kibana (default: the events' or the state's Elasticsearch, if any). */
   outputs: z

@@ -1,7 +1,7 @@
 import { ConfigFileError, type FileProblem } from '@lookout/config-file';
 
 /** Stable codes of {@link SloSpecError}. */
-export type SloSpecErrorCode = 'SLO_SPEC_INVALID_YAML' | 'SLO_SPEC_INVALID';
+export type SloSpecErrorCode = 'SLO_SPEC_UNREADABLE' | 'SLO_SPEC_INVALID_YAML' | 'SLO_SPEC_INVALID';
 
 /** One thing wrong in a spec file: where (line, path inside it) and what was expected. */
 export type SloSpecProblem = FileProblem;
