@@ -1,5 +1,5 @@
 import type { SloNotification } from './notification.ts';
-import { formatDuration, formatPercent, levelPhrase, notificationSubject } from './notification-text.ts';
+import { humanDuration, formatPercent, levelPhrase, notificationSubject } from './notification-text.ts';
 
 /**
  * The body Prometheus Alertmanager's `webhook_config` receiver posts (message `version: "4"`),
@@ -113,7 +113,7 @@ function annotationsOf(notification: SloNotification): Record<string, string> {
     notification_id: notification.id,
   };
   if (notification.budgetRemaining !== null) annotations.budget_remaining = formatPercent(notification.budgetRemaining);
-  if (notification.timeToExhaustionSeconds !== null) annotations.time_to_exhaustion = formatDuration(notification.timeToExhaustionSeconds);
+  if (notification.timeToExhaustionSeconds !== null) annotations.time_to_exhaustion = humanDuration(notification.timeToExhaustionSeconds);
   if (notification.burnRate !== undefined) {
     const burn = notification.burnRate;
     annotations.burn_rate = `${burn.longBurnRate.toFixed(2)}x over ${burn.longWindow}, ${burn.shortBurnRate.toFixed(2)}x over ${burn.shortWindow} (alerts at ${burn.factor}x)`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleNotification } from '../../test/notify-fixtures.ts';
-import { formatDuration, formatPercent, notificationFacts, notificationSubject } from './notification-text.ts';
+import { humanDuration, formatPercent, notificationFacts, notificationSubject } from './notification-text.ts';
 
 describe('notification text', () => {
   it('formats shares as percents', () => {
@@ -11,11 +11,11 @@ describe('notification text', () => {
   });
 
   it('formats durations with the two largest units', () => {
-    expect(formatDuration(45)).toBe('45 s');
-    expect(formatDuration(14 * 60)).toBe('14 min');
-    expect(formatDuration(5 * 3600 + 12 * 60 + 9)).toBe('5 h 12 min');
-    expect(formatDuration(2 * 86_400 + 3 * 3600)).toBe('2 d 3 h');
-    expect(formatDuration(2 * 86_400 + 5 * 60)).toBe('2 d');
+    expect(humanDuration(45)).toBe('45 s');
+    expect(humanDuration(14 * 60)).toBe('14 min');
+    expect(humanDuration(5 * 3600 + 12 * 60 + 9)).toBe('5 h 12 min');
+    expect(humanDuration(2 * 86_400 + 3 * 3600)).toBe('2 d 3 h');
+    expect(humanDuration(2 * 86_400 + 5 * 60)).toBe('2 d');
   });
 
   it('writes subjects an on-call engineer triages from', () => {

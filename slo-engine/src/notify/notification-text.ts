@@ -13,7 +13,7 @@ export function formatPercent(share: number): string {
 }
 
 /** `2 d 3 h`, `5 h 12 min`, `14 min`, `45 s`: the two largest units. */
-export function formatDuration(seconds: number): string {
+export function humanDuration(seconds: number): string {
   if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s`;
   const units: [string, number][] = [
     ['d', 86_400],
@@ -81,7 +81,7 @@ export function notificationFacts(notification: SloNotification): readonly (read
   if (slo.kind === 'budget') {
     const tte = notification.timeToExhaustionSeconds;
     const exhausted = notification.budgetRemaining !== null && notification.budgetRemaining <= 0;
-    facts.push(['Time to exhaustion', exhausted ? 'exhausted' : tte === null ? 'not burning' : `${formatDuration(tte)} at the current burn rate`]);
+    facts.push(['Time to exhaustion', exhausted ? 'exhausted' : tte === null ? 'not burning' : `${humanDuration(tte)} at the current burn rate`]);
   }
   const burn = notification.burnRate;
   if (burn !== undefined) {
