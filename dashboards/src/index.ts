@@ -1,0 +1,15 @@
+export { DASHBOARD_SPECS } from './dashboard-specs.ts';
+export { PROXY_TRAFFIC_DASHBOARD } from './proxy-traffic-dashboard.ts';
+export { SLO_DASHBOARD } from './slo-dashboard.ts';
+export { SOURCES, SOURCE_IDS, type FieldOf, type Source, type SourceId } from './sources.ts';
+export { and, equals, not, oneOf, range, toLucene, type Condition } from './condition.ts';
+export type { AggregatePanel, Bucket, DashboardSpec, DocumentsPanel, Metric, Panel, Visual } from './panel.ts';
+export { bucketKey, metricKey, type Row } from './row-key.ts';
+export { stableId } from './stable-id.ts';
+export { BUILD_COMMAND, generatedFiles } from './generated-files.ts';
+export { kibanaSavedObjects, toNdjson } from './kibana/saved-objects.ts';
+export { MINIMUM_KIBANA_VERSION, type SavedObject, type SavedObjectReference } from './kibana/saved-object.ts';
+export { grafanaDashboard, grafanaDashboardUid } from './grafana/dashboard.ts';
+export { grafanaDatasource, grafanaDatasources, type GrafanaDatasource } from './grafana/datasources.ts';
+export { provisioningDashboards, provisioningDatasources } from './grafana/provisioning.ts';
+export { UnknownMetricTypeError, fixUnknownMetricTypes } from './grafana/unknown-metric-type-fix.ts';
