@@ -78,12 +78,19 @@ export interface EngineStore {
   removeStates(names: readonly string[]): Promise<void>;
   /** Transitions, newest first. */
   transitions(query: { readonly slo?: string; readonly limit: number }): Promise<TransitionRecord[]>;
-  /** Pending deliveries with `nextAttemptAt <= now`, oldest first. */
+  /**
+   * Pending deliveries with `nextAttemptAt <= now`, oldest (`createdAt`, then `id`) first.
+   * Claimed ones are included: `claimDelivery` decides who sends.
+   */
   dueDeliveries(now: number, limit: number): Promise<Delivery[]>;
   /** Claims a due delivery for `holder` until `until`; false when another replica has it or it is no longer pending. */
   claimDelivery(id: string, holder: string, now: number, until: number): Promise<boolean>;
-  /** Writes the result of an attempt and releases the claim. */
-  finishAttempt(id: string, record: AttemptRecord): Promise<void>;
+  /**
+   * Writes the result of an attempt and releases the claim. Only a pending delivery changes
+   * (delivered and dead are final); with `holder`, only while the claim is still `holder`'s
+   * (a replica whose claim expired and was taken over cannot overwrite the new claimant's result).
+   */
+  finishAttempt(id: string, record: AttemptRecord, holder?: string): Promise<void>;
   /** Deliveries, newest first, optionally of one status (e.g. "dead" for the dead letters). */
   deliveries(query: { readonly status?: Delivery['status']; readonly limit: number }): Promise<Delivery[]>;
   close(): Promise<void>;
