@@ -19,6 +19,8 @@ const MIN_NODE_MAJOR = 24;
 const COMMANDS = {
   start: ['demo/src/main.ts'],
   proxy: ['proxy/dist/main.js'],
+  'slo-engine': ['slo-engine/src/main.ts'],
+  'setup-elk': ['deploy/elk/src/main.ts'],
   'echo-upstream': ['echo-upstream/src/main.ts'],
   bench: ['bench/src/main.ts'],
   test: ['node_modules/vitest/vitest.mjs', 'run'],

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { spawnJsonLoggingProcess } from '../../scripts/test/json-logging-process.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -23,11 +24,6 @@ export interface SpawnedProxy {
   stop(): Promise<number | null>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /** Writes `config` to a temp file and starts `proxy/src/main.ts --config FILE`. */
 export async function spawnProxy(config: object, options: { env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-proxy-'));
@@ -35,60 +31,13 @@ export async function spawnProxy(config: object, options: { env?: NodeJS.Process
   // The default sink (embedded SQLite), kept in the test's own directory.
   const withTelemetry = 'telemetry' in config ? config : { ...config, telemetry: { sink: 'embedded', embedded: { path: join(dir, 'telemetry.sqlite') } } };
   writeFileSync(configFile, stringify(withTelemetry));
-  const child = spawn(process.execPath, [MAIN, '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
-  });
-  running.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
-  const logs: Record<string, unknown>[] = [];
-  const waiters: { predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
-  let stderr = '';
-  let buffered = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      const text = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      let line: Record<string, unknown>;
-      try {
-        line = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      logs.push(line);
-      for (let i = waiters.length - 1; i >= 0; i--) {
-        if (waiters[i]!.predicate(line)) waiters.splice(i, 1)[0]!.resolve(line);
-      }
-    }
-  });
-
-  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> => {
-    const existing = logs.find(predicate);
-    if (existing) return Promise.resolve(existing);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`log line not seen in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}; logs: ${JSON.stringify(logs.slice(-5))}`)), timeoutMs);
-      waiters.push({
-        predicate,
-        resolve: (line) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      });
-    });
-  };
+  const service = spawnJsonLoggingProcess('proxy', [MAIN, '--config', configFile], options.env);
+  const { process: child, logs, waitForLog, exited } = service;
 
   const listening = await Promise.race([
     waitForLog((line) => line.msg === 'listening'),
     exited.then((code) => {
-      throw new Error(`proxy exited with ${code} before listening: ${stderr.slice(-2000)} ${JSON.stringify(logs.slice(-5))}`);
+      throw new Error(`proxy exited with ${code} before listening: ${service.stderr().slice(-2000)} ${JSON.stringify(logs.slice(-5))}`);
     }),
   ]);
   const port = listening.port as number;
@@ -103,10 +52,6 @@ export async function spawnProxy(config: object, options: { env?: NodeJS.Process
       child.kill('SIGHUP');
     },
     waitForLog,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      return exited;
-    },
+    stop: service.stop,
   };
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { EvaluationLoop } from '../engine/evaluation-loop.ts';
+import type { UnknownTargetsWatch } from '../engine/watch-unknown-targets.ts';
 import type { SloEngine } from '../engine/slo-engine.ts';
 import type { Delivery, EngineStore } from '../persistence/engine-store.ts';
 import { engineMetricsText, type MetricsSource } from './engine-metrics.ts';
@@ -10,6 +11,8 @@ export interface EngineApiOptions {
   readonly store: EngineStore;
   readonly instance: string;
   readonly metrics?: readonly MetricsSource[];
+  /** SLOs naming a service or host no event carries, shown on /health. */
+  readonly unknownTargets?: Pick<UnknownTargetsWatch, 'current'>;
   /** Extra routes mounted at `/` (the live dashboard). */
   readonly dashboard?: Hono;
 }
@@ -38,6 +41,7 @@ export function createEngineApi(options: EngineApiOptions): Hono {
       slos: engine.slos.length,
       lastTick: loop.lastReport && { at: new Date(loop.lastReport.at).toISOString(), evaluated: loop.lastReport.evaluated, failed: loop.lastReport.failed, durationMs: Math.round(loop.lastReport.durationMs) },
       lastError: loop.lastError,
+      warnings: (options.unknownTargets?.current() ?? []).map((unknown) => ({ code: 'SLO_UNKNOWN_SERVICE', ...unknown })),
     }),
   );
 

@@ -42,7 +42,7 @@ const elasticsearchState = z.strictObject({
   type: z.literal('elasticsearch'),
   ...elasticsearchConnectionSchema.shape,
   /** Prefix of the engine's indices (state, transitions, deliveries, lease, rollups). */
-  prefix: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case index name prefix').default('lookout-slo-'),
+  prefix: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case index name prefix').default('lookout-slo-engine-'),
 });
 
 /** The engine config file, without the notifiers section (see engine-config.ts). */

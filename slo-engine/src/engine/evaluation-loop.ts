@@ -18,11 +18,15 @@ export class EvaluationLoop {
   #lastError: { code: string; message: string; at: number } | null = null;
   #lastReport: TickReport | null = null;
 
-  constructor(engine: SloEngine, tickMs: number, log: Logger, now: () => number = Date.now) {
+  readonly #afterTick: ((report: TickReport) => void) | undefined;
+
+  /** `afterTick` runs after each successful tick (e.g. to wake the delivery dispatcher). */
+  constructor(engine: SloEngine, tickMs: number, log: Logger, options: { readonly now?: () => number; readonly afterTick?: (report: TickReport) => void } = {}) {
     this.#engine = engine;
     this.#tickMs = tickMs;
     this.#log = log;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#afterTick = options.afterTick;
   }
 
   /** The failure of the last tick, null when it succeeded. */
@@ -72,6 +76,7 @@ export class EvaluationLoop {
     try {
       this.#lastReport = await this.#engine.tick(at);
       this.#lastError = null;
+      this.#afterTick?.(this.#lastReport);
     } catch (error) {
       const code = error instanceof EngineError ? error.code : 'SLO_EVALUATION_FAILED';
       const message = (error as Error).message ?? String(error);

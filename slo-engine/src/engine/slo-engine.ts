@@ -9,7 +9,7 @@ import { decideSloStep, type NotificationLinks } from './slo-step.ts';
 import { sloView, type SloView } from './slo-view.ts';
 
 /** Turns a notification into one delivery per recipient (owners resolved to webhooks and e-mail). */
-export type PlanDeliveries = (slo: Slo, notification: SloNotification, now: number) => Delivery[];
+export type PlanDeliveries = (slo: Slo, notification: SloNotification, now: number) => readonly Delivery[];
 
 /** Receives what each tick produced, e.g. to write status and transition documents to Elasticsearch. */
 export interface TickPublisher {

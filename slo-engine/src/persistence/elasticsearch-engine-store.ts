@@ -5,7 +5,7 @@ import type { SloNotification } from '../notify/notification.ts';
 import type { AttemptRecord, Delivery, EngineStore, PersistedSlo, TransitionRecord } from './engine-store.ts';
 
 /** Default prefix of the store's indices. */
-export const DEFAULT_ENGINE_STORE_INDEX_PREFIX = 'lookout-slo-';
+export const DEFAULT_ENGINE_STORE_INDEX_PREFIX = 'lookout-slo-engine-';
 
 /** Version of the mappings below, in each index's mapping `_meta`. */
 export const ELASTICSEARCH_ENGINE_STORE_SCHEMA_VERSION = 1;
