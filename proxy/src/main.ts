@@ -16,7 +16,8 @@ import { PROXY_VERSION } from './version.ts';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load-config.ts';
-import type { ProxyConfig } from './config/schema.ts';
+import type { PoolColor, ProxyConfig } from './config/schema.ts';
+import type { ColorSwitchResult } from './upstream/color-switch.ts';
 import { createLogger } from './log.ts';
 import { ProxyServer } from './proxy-server.ts';
 
@@ -110,7 +111,7 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
     process.exit(0);
   };
   if (config.admin !== undefined) {
-    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply, started?.scrape);
+    await startAdmin(config, proxy, cluster.isWorker ? requestClusterReload : apply, cluster.isWorker ? switchInCluster(proxy) : switchHere(proxy), started?.scrape);
   }
   // Handlers first: a signal that arrives while the listener binds is not lost.
   process.on('SIGHUP', () => void reload());
@@ -119,7 +120,10 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
   process.on('message', (message) => {
     if (message === 'reload') void reload();
     if (message === 'shutdown') void stop();
+    if (isColorSwitchMessage(message)) applyClusterSwitch(proxy, message);
   });
+  // A worker started after a blue/green switch (e.g. replacing a crashed one) catches up.
+  if (cluster.isWorker) process.send?.('switches?');
   const address = await proxy.listen();
   log.info({ ...address, config: configFile, services: config.services.map((s) => s.name) }, 'listening');
 }
@@ -144,12 +148,55 @@ async function requestClusterReload(): Promise<void> {
   process.send?.('reload-all');
 }
 
-async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () => Promise<void>, scrape: StartedMetrics['scrape'] | undefined): Promise<void> {
+/** A blue/green switch relayed between the workers of a cluster (through the primary). */
+interface ColorSwitchMessage {
+  readonly type: 'lookout:switch-color';
+  readonly service: string;
+  readonly color: PoolColor;
+  /** The colour the config file named when the switch was made: a worker whose file names another one ignores it. */
+  readonly configured: PoolColor;
+}
+
+function isColorSwitchMessage(message: unknown): message is ColorSwitchMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'lookout:switch-color';
+}
+
+type SwitchColor = (service: string, color: PoolColor, force: boolean) => Promise<ColorSwitchResult>;
+
+function switchHere(proxy: ProxyServer): SwitchColor {
+  return async (service, color, force) => proxy.switchColor(service, color, force);
+}
+
+/** In a worker: switch here (answering refusals), then have the primary switch every worker. */
+function switchInCluster(proxy: ProxyServer): SwitchColor {
+  return async (service, color, force) => {
+    const result = proxy.switchColor(service, color, force);
+    const message: ColorSwitchMessage = { type: 'lookout:switch-color', service, color, configured: result.blueGreen.configured };
+    process.send?.(message);
+    return result;
+  };
+}
+
+/** A switch decided by another worker (already checked there): applied without the health refusal. */
+function applyClusterSwitch(proxy: ProxyServer, message: ColorSwitchMessage): void {
+  const service = proxy.state.runtime.service(message.service);
+  if (service?.config.blueGreen?.active !== message.configured) return;
+  service.switchColor(message.color, { force: true });
+}
+
+async function startAdmin(
+  config: ProxyConfig,
+  proxy: ProxyServer,
+  reload: () => Promise<void>,
+  switchColor: SwitchColor,
+  scrape: StartedMetrics['scrape'] | undefined,
+): Promise<void> {
   const admin = config.admin!;
   const token = admin.tokenFile !== undefined ? (await readFile(admin.tokenFile, 'utf8')).trim() : process.env.LOOKOUT_ADMIN_TOKEN;
   const app = createAdminApp({
     state: proxy.state,
     reload,
+    switchColor,
     ...(scrape ? { scrape } : {}),
     token: token ? Buffer.from(token) : undefined,
   });
@@ -162,9 +209,14 @@ async function startAdmin(config: ProxyConfig, proxy: ProxyServer, reload: () =>
   log.info({ host: address.address, port: address.port, token: token ? 'configured' : 'absent' }, 'admin listening');
 }
 
-/** Cluster primary: keeps `count` workers serving, relays reload and shutdown to them. */
+/**
+ * Cluster primary: keeps `count` workers serving, relays reload, shutdown and blue/green
+ * switches to them. It remembers the switches, so a worker started later (after a crash)
+ * serves the same colours as the others.
+ */
 function runPrimary(configFile: string, count: number): void {
   let stopping = false;
+  const switches = new Map<string, ColorSwitchMessage>();
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -174,13 +226,19 @@ function runPrimary(configFile: string, count: number): void {
     log.error({ worker: worker.id, code, signal }, 'worker exited, starting a new one');
     cluster.fork();
   });
-  const broadcast = (message: string): void => {
+  const broadcast = (message: string | ColorSwitchMessage): void => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
   };
   const reloadAll = (): void => {
     // Validate once here so an invalid file is reported once, not by every worker.
     loadConfigFile(configFile).then(
-      () => broadcast('reload'),
+      (config) => {
+        // A switch no longer applies once the file names another colour than when it was made.
+        for (const [name, message] of switches) {
+          if (config.services.find((service) => service.name === name)?.blueGreen?.active !== message.configured) switches.delete(name);
+        }
+        broadcast('reload');
+      },
       (error: unknown) => {
         if (!(error instanceof ConfigError)) throw error;
         log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
@@ -188,8 +246,13 @@ function runPrimary(configFile: string, count: number): void {
     );
   };
   process.on('SIGHUP', reloadAll);
-  cluster.on('message', (_worker, message) => {
+  cluster.on('message', (worker, message) => {
     if (message === 'reload-all') reloadAll();
+    if (message === 'switches?') for (const current of switches.values()) worker.send(current);
+    if (isColorSwitchMessage(message)) {
+      switches.set(message.service, message);
+      broadcast(message);
+    }
   });
   const stop = (): void => {
     if (stopping) return;

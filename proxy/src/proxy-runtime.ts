@@ -15,12 +15,24 @@ export class ProxyRuntime {
   readonly router: Router<UpstreamService>;
   readonly services: readonly UpstreamService[];
 
-  constructor(config: ProxyConfig, registry: MemberRegistry, log: Logger) {
+  /** `previous`: the runtime this one replaces, whose blue/green switches carry over (see UpstreamService.inheritColor). */
+  constructor(config: ProxyConfig, registry: MemberRegistry, log: Logger, previous?: ProxyRuntime) {
     this.config = config;
     this.services = config.services.map(
       (service) => new UpstreamService(service, registry, { maxRequestBodyBytes: config.limits.maxRequestBodyBytes }, log),
     );
+    if (previous !== undefined) {
+      for (const service of this.services) {
+        const before = previous.service(service.name);
+        if (before !== undefined) service.inheritColor(before);
+      }
+    }
     this.router = new Router(this.services.map((service) => ({ hosts: service.config.hosts, pathPrefix: service.config.pathPrefix, target: service })));
+  }
+
+  /** The service with this name, if configured. */
+  service(name: string): UpstreamService | undefined {
+    return this.services.find((service) => service.name === name);
   }
 
   /** Every member this runtime routes to. */

@@ -5,8 +5,9 @@ import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
 import { createProxyApp, observeLocal, type ProxyState } from './app.ts';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
-import type { Member } from './upstream/member.ts';
-import type { ProxyConfig } from './config/schema.ts';
+import type { ServiceMember } from './metrics/upstream-metrics.ts';
+import type { PoolColor, ProxyConfig } from './config/schema.ts';
+import { ColorSwitchError, type ColorSwitchResult } from './upstream/color-switch.ts';
 import { errorBody, PROXY_ERRORS, ProxyError, proxyErrorStatus, type ProxyErrorCode } from './errors.ts';
 import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
@@ -90,7 +91,7 @@ export class ProxyServer {
    */
   async reload(config: ProxyConfig): Promise<void> {
     const old = this.state.runtime;
-    const next = new ProxyRuntime(config, this.#registry, this.log);
+    const next = new ProxyRuntime(config, this.#registry, this.log, old);
     for (const key of ['listen', 'limits', 'workers', 'admin', 'metrics', 'telemetry'] as const) {
       if (JSON.stringify(old.config[key]) !== JSON.stringify(config[key])) {
         this.log.warn({ setting: key }, `config reload: "${key}" changed and takes effect after a restart`);
@@ -101,6 +102,17 @@ export class ProxyServer {
     old.stop();
     await this.#registry.retain(next.members());
     this.log.info({ services: next.services.length }, 'config reloaded');
+  }
+
+  /**
+   * Blue/green switch of one service: new requests go to `color` at once, requests in flight
+   * finish where they started. Throws ColorSwitchError (unknown service, single pool, no
+   * healthy member in the target pool unless `force`).
+   */
+  switchColor(serviceName: string, color: PoolColor, force = false): ColorSwitchResult {
+    const service = this.state.runtime.service(serviceName);
+    if (service === undefined) throw new ColorSwitchError('SWITCH_UNKNOWN_SERVICE', `"${serviceName}"`);
+    return service.switchColor(color, { force });
   }
 
   /**
@@ -134,9 +146,14 @@ export class ProxyServer {
     this.log.info({ result }, 'shutdown complete');
   }
 
-  /** Every (service, member) pair of the running config, for the member metrics. */
-  *#members(): Iterable<{ service: string; member: Member }> {
-    for (const service of this.state.runtime.services) for (const member of service.members) yield { service: service.name, member };
+  /** Every (service, member) pair of the running config, with its pool's colour, for the member metrics. */
+  *#members(): Iterable<ServiceMember> {
+    for (const service of this.state.runtime.services) {
+      for (const pool of service.pools) {
+        const active = pool === service.active;
+        for (const member of pool.members) yield { service: service.name, member, color: pool.color, active };
+      }
+    }
   }
 
   #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {

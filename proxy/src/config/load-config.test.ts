@@ -50,4 +50,44 @@ describe('config loading', () => {
     );
     expect(found[0]!.message).toContain('already routed to service "a"');
   });
+
+  describe('blue/green services', () => {
+    const pools = 'blueGreen:\n      active: green\n      blue: [{ url: "http://127.0.0.1:9001" }]\n      green: [{ url: "http://127.0.0.1:9002", weight: 3 }]\n';
+
+    it('accepts two pools and the active colour in place of upstreams', () => {
+      const config = parseConfigText(`services:\n  - name: shop\n    hosts: [shop.test]\n    ${pools}`, 'proxy.yaml');
+      expect(config.services[0]!.upstreams).toBeUndefined();
+      expect(config.services[0]!.blueGreen).toEqual({
+        active: 'green',
+        blue: [{ url: 'http://127.0.0.1:9001', weight: 1 }],
+        green: [{ url: 'http://127.0.0.1:9002', weight: 3 }],
+      });
+    });
+
+    it('requires upstreams or blueGreen, and not both', () => {
+      expect(problems('services:\n  - name: shop\n    hosts: [shop.test]\n')).toEqual([
+        expect.objectContaining({ path: 'services[0].upstreams', message: 'expected "upstreams" (one pool) or "blueGreen" (blue and green pools)' }),
+      ]);
+      const both = problems(`services:\n  - name: shop\n    hosts: [shop.test]\n    upstreams: [{ url: "http://127.0.0.1:9003" }]\n    ${pools}`);
+      expect(both).toEqual([expect.objectContaining({ path: 'services[0].blueGreen', message: expect.stringContaining('exclude each other') })]);
+    });
+
+    it('names a wrong colour, a missing pool and a member shared by both colours', () => {
+      const found = problems(
+        'services:\n  - name: shop\n    hosts: [shop.test]\n    blueGreen:\n      active: red\n      blue: [{ url: "http://127.0.0.1:9001" }]\n',
+      );
+      expect(found).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ line: 5, path: 'services[0].blueGreen.active', message: 'expected the active colour: "blue" or "green", got "red"' }),
+          expect.objectContaining({ path: 'services[0].blueGreen.green', message: 'expected the green pool: a list such as [{ url: "http://10.0.0.1:9001" }] (missing)' }),
+        ]),
+      );
+      const shared = problems(
+        'services:\n  - name: shop\n    hosts: [shop.test]\n    blueGreen:\n      active: blue\n      blue: [{ url: "http://127.0.0.1:9001" }]\n      green: [{ url: "http://127.0.0.1:9001/" }]\n',
+      );
+      expect(shared).toEqual([
+        expect.objectContaining({ line: 7, path: 'services[0].blueGreen.green[0].url', message: '"http://127.0.0.1:9001/" is also in the blue pool: the two colours must not share members' }),
+      ]);
+    });
+  });
 });

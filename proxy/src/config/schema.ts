@@ -84,6 +84,28 @@ const concurrency = z.strictObject({
   queueTimeout: duration.default(1_000),
 });
 
+const upstream = z.strictObject({ url: upstreamUrl, weight: z.number().int().min(1).max(1000).default(1) });
+const upstreamList = z.array(upstream).min(1);
+/** A blue/green pool: a list of upstreams, like `upstreams`. */
+const colorPool = (color: string) =>
+  z
+    .array(upstream, { error: (issue) => (issue.input === undefined ? `expected the ${color} pool: a list such as [{ url: "http://10.0.0.1:9001" }]` : undefined) })
+    .min(1);
+
+/** The two colours of a blue/green service. */
+export const POOL_COLORS = ['blue', 'green'] as const;
+
+/**
+ * Blue/green release: two pools, one of which (`active`) takes new requests. Switching the
+ * colour (admin API or a reload that changes `active`) moves new requests at once; requests in
+ * flight finish on the pool they started on.
+ */
+const blueGreen = z.strictObject({
+  active: z.enum(POOL_COLORS, { error: 'expected the active colour: "blue" or "green"' }),
+  blue: colorPool('blue'),
+  green: colorPool('green'),
+});
+
 const service = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a name of letters, digits, ".", "_" or "-"'),
@@ -92,9 +114,10 @@ const service = z
     pathPrefix: z.string().startsWith('/').default('/'),
     stripPrefix: z.boolean().default(false),
     balancer: balancer.default({ type: 'round-robin' }),
-    upstreams: z
-      .array(z.strictObject({ url: upstreamUrl, weight: z.number().int().min(1).max(1000).default(1) }))
-      .min(1),
+    /** One pool of members; exclusive with `blueGreen`. */
+    upstreams: upstreamList.optional(),
+    /** Two pools (blue, green) and the active colour; exclusive with `upstreams`. */
+    blueGreen: blueGreen.optional(),
     /** `preserve` forwards the client's Host; `upstream` uses the member's host:port; any other value is sent as is. */
     hostHeader: z.string().default('preserve'),
     via: z.boolean().default(false),
@@ -106,6 +129,22 @@ const service = z
     /** Connections kept per member. */
     connectionsPerMember: z.number().int().positive().default(128),
     maxRequestBodyBytes: byteSize.optional(),
+  })
+  .superRefine((svc, ctx) => {
+    if (svc.upstreams === undefined && svc.blueGreen === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['upstreams'], message: 'expected "upstreams" (one pool) or "blueGreen" (blue and green pools)' });
+    }
+    if (svc.upstreams !== undefined && svc.blueGreen !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['blueGreen'], message: '"upstreams" and "blueGreen" exclude each other: list the members under blueGreen.blue and blueGreen.green' });
+    }
+    if (svc.blueGreen !== undefined) {
+      const blue = new Set(svc.blueGreen.blue.map((upstream) => new URL(upstream.url).origin));
+      svc.blueGreen.green.forEach((upstream, index) => {
+        if (blue.has(new URL(upstream.url).origin)) {
+          ctx.addIssue({ code: 'custom', path: ['blueGreen', 'green', index, 'url'], message: `"${upstream.url}" is also in the blue pool: the two colours must not share members` });
+        }
+      });
+    }
   });
 
 export const proxyConfigSchema = z
@@ -179,3 +218,6 @@ export const proxyConfigSchema = z
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;
 export type ServiceConfig = ProxyConfig['services'][number];
 export type BalancerConfig = ServiceConfig['balancer'];
+export type UpstreamConfig = NonNullable<ServiceConfig['upstreams']>[number];
+/** A blue/green pool's colour. */
+export type PoolColor = (typeof POOL_COLORS)[number];

@@ -9,6 +9,7 @@ import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
 import type { RequestEventRecorder } from '../request-event/request-event-recorder.ts';
 import { continueTrace, traceparentOf, type TraceContext } from '../request-event/trace-context.ts';
 import type { Member } from '../upstream/member.ts';
+import type { UpstreamPool } from '../upstream/upstream-pool.ts';
 import type { UpstreamService } from '../upstream/upstream-service.ts';
 import { sendError } from './error-response.ts';
 import { responseHeaderList } from './hop-by-hop.ts';
@@ -45,6 +46,11 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly service: UpstreamService;
+  /**
+   * The pool this request uses for all its tries: the service's active pool when it arrived. A
+   * blue/green switch later never moves it; its event records this pool's colour.
+   */
+  readonly pool: UpstreamPool;
   readonly context: ExchangeContext;
   readonly method: string;
   readonly path: string;
@@ -103,6 +109,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.req = req;
     this.res = res;
     this.service = service;
+    this.pool = service.active;
     this.context = context;
     this.method = req.method ?? 'GET';
     this.target = target;
@@ -197,8 +204,8 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.#clearTryTimer();
     this.firstByteMs = performance.now() - this.startedAt;
     const member = this.member!;
-    if (statusCode >= 500) this.service.recordFailure(member, Date.now());
-    else this.service.recordSuccess(member);
+    if (statusCode >= 500) this.pool.recordFailure(member, Date.now());
+    else this.pool.recordSuccess(member);
     if (this.#answered) {
       controller.abort(new ProxyError('PROXY_CLIENT_ABORT'));
       return;
@@ -244,7 +251,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     }
     const code = error instanceof ProxyError ? error.code : classifyUpstreamError(error);
     if (code !== 'PROXY_CLIENT_ABORT' && code !== 'PROXY_REQUEST_TIMEOUT') {
-      this.service.recordFailure(member, Date.now());
+      this.pool.recordFailure(member, Date.now());
       this.context.metrics?.recordUpstreamFailure(this.service.name, member.url, code);
     }
     const detail = error instanceof ProxyError ? undefined : `${member.url}: ${error.message}`;
@@ -262,11 +269,11 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
 
   #dispatch(): void {
     const now = Date.now();
-    const pick = this.service.balancer.pick(this, now, this.#tried ?? NO_MEMBERS);
+    const pick = this.pool.balancer.pick(this, now, this.#tried ?? NO_MEMBERS);
     if (pick === undefined) {
       // After failed tries, the client learns why the last one failed, not that we ran out.
       if (this.#lastFailure !== undefined) this.#fail(this.#lastFailure.code, this.#lastFailure.detail, this.#lastFailure.cause);
-      else this.#fail('PROXY_NO_HEALTHY_UPSTREAM', `service "${this.service.name}"`);
+      else this.#fail('PROXY_NO_HEALTHY_UPSTREAM', this.pool.color === undefined ? `service "${this.service.name}"` : `service "${this.service.name}", ${this.pool.color} pool`);
       return;
     }
     const member = pick.member;

@@ -19,6 +19,7 @@ export const METRICS = {
   upstreamRequests: { name: 'lookout.upstream.requests', unit: '{request}', description: "Requests in the upstream member's connection pool by undici state: queued (waiting for a connection), pending (assigned, not yet written), running (written, awaiting the response)." },
   upstreamMemberHealthy: { name: 'lookout.upstream.member.healthy', unit: '{member}', description: 'Verdict of the active health check: 1 healthy, 0 unhealthy (a sum over members counts the healthy ones).' },
   upstreamMemberEjected: { name: 'lookout.upstream.member.ejected', unit: '{member}', description: 'Passive outlier ejection: 1 while the member is ejected, else 0.' },
+  upstreamPoolActive: { name: 'lookout.upstream.pool.active', unit: '{pool}', description: 'Blue/green services: 1 for the colour that takes new requests, 0 for the idle colour.' },
   upstreamRetries: { name: 'lookout.upstream.retries', unit: '{retry}', description: 'Tries repeated on another upstream member after a failed try.' },
   upstreamFailures: { name: 'lookout.upstream.failures', unit: '{failure}', description: 'Failed tries to an upstream member, by error type.' },
 
@@ -70,6 +71,8 @@ export const ATTR = {
   /** Set (true) on requests that are health probes, so SLIs and dashboards can exclude them. */
   probe: 'lookout.probe',
   upstreamRequestState: 'lookout.upstream.request.state',
+  /** Blue/green colour of the member's pool (only on blue/green services), as `lookout.upstream.color` in events. */
+  upstreamColor: 'lookout.upstream.color',
   telemetryDropReason: 'lookout.telemetry.drop_reason',
 } as const;
 

@@ -225,6 +225,30 @@ describe('ProxyMetrics', () => {
     });
   });
 
+  it('labels blue/green members with their colour and reports which colour is active', async () => {
+    const blue = new Member({ url: 'http://127.0.0.1:9111', weight: 1 }, new Pool('http://127.0.0.1:9111'));
+    const green = new Member({ url: 'http://127.0.0.1:9112', weight: 1 }, new Pool('http://127.0.0.1:9112'));
+    cleanups.push(() => Promise.all([blue.pool.close(), green.pool.close()]));
+    let active = 'blue';
+    const metrics = metricsWith({
+      members: () => [
+        { service: 'shop', member: blue, color: 'blue', active: active === 'blue' },
+        { service: 'shop', member: green, color: 'green', active: active === 'green' },
+      ],
+    });
+    let samples = await scrape(metrics);
+    expect(find(samples, 'lookout_upstream_member_healthy').map((sample) => [sample.labels.server_port, sample.labels.lookout_upstream_color])).toEqual([
+      ['9111', 'blue'],
+      ['9112', 'green'],
+    ]);
+    expect(valueOf(samples, 'lookout_upstream_pool_active', { lookout_service: 'shop', lookout_upstream_color: 'blue' })).toBe(1);
+    expect(valueOf(samples, 'lookout_upstream_pool_active', { lookout_service: 'shop', lookout_upstream_color: 'green' })).toBe(0);
+    active = 'green';
+    samples = await scrape(metrics);
+    expect(valueOf(samples, 'lookout_upstream_pool_active', { lookout_service: 'shop', lookout_upstream_color: 'blue' })).toBe(0);
+    expect(valueOf(samples, 'lookout_upstream_pool_active', { lookout_service: 'shop', lookout_upstream_color: 'green' })).toBe(1);
+  });
+
   it('logs a provider that throws and still serves every other metric', async () => {
     const lines: string[] = [];
     const log = new (class extends Logger {

@@ -36,6 +36,10 @@ export interface UpstreamMemberView {
 export interface ServiceMember {
   readonly service: string;
   readonly member: UpstreamMemberView;
+  /** Blue/green colour of the member's pool; undefined for a service with one pool. */
+  readonly color?: string | undefined;
+  /** Whether the member's pool takes new requests (blue/green: the active colour). */
+  readonly active?: boolean;
 }
 
 /**
@@ -47,6 +51,7 @@ export type MembersProvider = () => Iterable<ServiceMember>;
 /** Attribute sets of one (service, member) pair, built once and reused at every collection. */
 interface MemberAttributes {
   readonly url: string;
+  readonly color: string | undefined;
   readonly base: Attributes;
   readonly connectionsActive: Attributes;
   readonly connectionsIdle: Attributes;
@@ -109,9 +114,11 @@ export class UpstreamMetrics {
     const requests: Point[] = [];
     const healthy: Point[] = [];
     const ejected: Point[] = [];
+    const pools = new Map<string, Point>();
     const now = Date.now();
-    for (const { service, member } of this.#members?.() ?? []) {
-      const attributes = this.#attributesOf(service, member);
+    for (const { service, member, color, active: poolActive } of this.#members?.() ?? []) {
+      const attributes = this.#attributesOf(service, member, color);
+      if (color !== undefined) pools.set(`${service}\n${color}`, { attributes: { [ATTR.service]: service, [ATTR.upstreamColor]: color }, value: poolActive === true ? 1 : 0 });
       const stats = member.pool.stats;
       connections.push({ attributes: attributes.connectionsActive, value: stats.connected - stats.free }, { attributes: attributes.connectionsIdle, value: stats.free });
       active.push({ attributes: attributes.base, value: member.active });
@@ -134,25 +141,29 @@ export class UpstreamMetrics {
         gaugeData(METRICS.upstreamMemberEjected, ejected, start, endTime),
       );
     }
+    if (pools.size > 0) metrics.push(gaugeData(METRICS.upstreamPoolActive, [...pools.values()], start, endTime));
     if (this.#retries.size > 0) metrics.push(sumData(METRICS.upstreamRetries, true, [...this.#retries.values()], start, endTime));
     if (this.#failures.size > 0) metrics.push(sumData(METRICS.upstreamFailures, true, [...this.#failures.values()], start, endTime));
     return metrics;
   }
 
-  #attributesOf(service: string, member: UpstreamMemberView): MemberAttributes {
+  #attributesOf(service: string, member: UpstreamMemberView, color: string | undefined): MemberAttributes {
     let byService = this.#attributes.get(member);
     if (byService === undefined) {
       byService = new Map();
       this.#attributes.set(member, byService);
     }
     let attributes = byService.get(service);
-    if (attributes === undefined || attributes.url !== member.url) {
+    if (attributes === undefined || attributes.url !== member.url || attributes.color !== color) {
       const { address, port, scheme } = serverOf(member.url);
       // server.address/port identify the member as the semantic conventions ask of HTTP
       // client metrics; lookout.service names the pool it serves.
+      // lookout.upstream.color (blue/green pools only) tells the two colours' members apart.
       const base: Attributes = { [ATTR.service]: service, 'server.address': address, 'server.port': port, 'url.scheme': scheme };
+      if (color !== undefined) base[ATTR.upstreamColor] = color;
       attributes = {
         url: member.url,
+        color,
         base,
         connectionsActive: { ...base, 'http.connection.state': 'active' },
         connectionsIdle: { ...base, 'http.connection.state': 'idle' },

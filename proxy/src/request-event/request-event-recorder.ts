@@ -71,7 +71,11 @@ export class RequestEventRecorder {
     if (member !== undefined) {
       event.destination = { address: member.host, port: member.port };
       event.lookout.balancer = { type: exchange.service.config.balancer.type, decision: exchange.decision || 'none' };
-      event.lookout.upstream = { member: member.url, member_id: member.id, pool: exchange.service.name };
+      const color = exchange.pool.color;
+      event.lookout.upstream =
+        color === undefined
+          ? { member: member.url, member_id: member.id, pool: exchange.service.name }
+          : { member: member.url, member_id: member.id, pool: exchange.service.name, color };
     }
     const failure = error ?? exchange.lastFailure;
     if (failure !== undefined) {

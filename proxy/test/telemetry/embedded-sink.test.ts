@@ -4,6 +4,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { createTelemetryPipeline } from '../../src/telemetry/create-telemetry-pipeline.ts';
+import { EMBEDDED_SCHEMA_VERSION } from '../../src/telemetry/embedded-sink.ts';
 import { telemetryConfigSchema } from '../../src/telemetry/telemetry-config.ts';
 import { CapturingLogger } from './capturing-logger.ts';
 import { eventFactory } from './test-events.ts';
@@ -63,8 +64,10 @@ describe('embedded sink (SQLite, WAL)', () => {
 
     const db = new DatabaseSync(path, { readOnly: true });
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    const rows = db.prepare('SELECT event_id, ts, service, status, outcome, duration_ns, termination, probe, doc FROM request_events ORDER BY seq').all();
+    const rows = db.prepare('SELECT event_id, ts, service, status, outcome, duration_ns, termination, probe, domain, path, doc FROM request_events ORDER BY seq').all();
+    const version = db.prepare(`SELECT value FROM lookout_meta WHERE key = 'schema_version'`).get();
     db.close();
+    expect(version).toEqual({ value: String(EMBEDDED_SCHEMA_VERSION) });
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({
       event_id: events.id(1),
@@ -75,8 +78,58 @@ describe('embedded sink (SQLite, WAL)', () => {
       duration_ns: probe.event.duration,
       termination: 'upstream_reset',
       probe: 1,
+      domain: probe.url.domain,
+      path: probe.url.path,
     });
     expect(JSON.parse(rows[1]!.doc as string)).toEqual(probe);
     expect(rows[0]).toMatchObject({ service: 'my-service3', probe: 0, status: 200 });
   });
+
+  test('migrates a version-1 file on open: adds domain and path, keeps the old rows, indexes the new columns', async () => {
+    const path = join(tempDir(), 'telemetry.sqlite');
+    const events = eventFactory();
+    const old = events.event(0);
+    const v1 = new DatabaseSync(path);
+    v1.exec(VERSION_1_LAYOUT);
+    v1.prepare(
+      'INSERT INTO request_events (event_id, ts, service, status, outcome, duration_ns, termination, probe, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(old.event.id, Date.parse(old['@timestamp']), 'my-service3', 200, 'success', old.event.duration, 'ok', 0, JSON.stringify(old));
+    v1.close();
+
+    const { pipeline } = embeddedPipeline(path);
+    await pipeline.start();
+    const fresh = events.event(1);
+    fresh.url.domain = 'other.example.com';
+    fresh.url.path = '/v2/items';
+    pipeline.emit(fresh);
+    await pipeline.close();
+    // A second open finds nothing left to migrate.
+    const again = embeddedPipeline(path);
+    await again.pipeline.start();
+    await again.pipeline.close();
+
+    const db = new DatabaseSync(path, { readOnly: true });
+    const rows = db.prepare(`SELECT event_id, domain, path, json_extract(doc, '$.url.domain') AS doc_domain FROM request_events ORDER BY seq`).all();
+    const indexes = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'request_events' AND sql IS NOT NULL ORDER BY name`).all();
+    const version = db.prepare(`SELECT value FROM lookout_meta WHERE key = 'schema_version'`).get();
+    db.close();
+    expect(rows).toEqual([
+      { event_id: events.id(0), domain: null, path: null, doc_domain: old.url.domain },
+      { event_id: events.id(1), domain: 'other.example.com', path: '/v2/items', doc_domain: 'other.example.com' },
+    ]);
+    expect(indexes.map((row) => row.name)).toEqual(['request_events_domain_ts', 'request_events_service_ts', 'request_events_ts']);
+    expect(version).toEqual({ value: '2' });
+  });
 });
+
+/** The table as version 1 of the sink created it. */
+const VERSION_1_LAYOUT = `
+CREATE TABLE request_events (
+  seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, service TEXT, status INTEGER NOT NULL,
+  outcome TEXT NOT NULL, duration_ns INTEGER NOT NULL, termination TEXT NOT NULL, probe INTEGER NOT NULL, doc TEXT NOT NULL
+);
+CREATE INDEX request_events_ts ON request_events (ts);
+CREATE INDEX request_events_service_ts ON request_events (service, ts);
+CREATE TABLE lookout_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO lookout_meta (key, value) VALUES ('schema_version', '1');
+`;

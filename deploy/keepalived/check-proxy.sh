@@ -1,0 +1,13 @@
+#!/bin/sh
+# keepalived track script: succeeds while the lookout proxy answers GET /health with 2xx.
+#   check-proxy.sh [URL]   (default http://127.0.0.1:8080/health)
+# Two tries, 0.2 s apart, each bounded (connect 0.5 s, whole try 0.8 s): a dead proxy fails in
+# a fraction of a second, a hung one in under 2 s (keepalived's script timeout), and a single
+# lost answer does not fail the check.
+url="${1:-http://127.0.0.1:8080/health}"
+try() {
+    curl --silent --fail --output /dev/null --noproxy '*' --connect-timeout 0.5 --max-time 0.8 "$url"
+}
+try && exit 0
+sleep 0.2
+try
