@@ -330,7 +330,7 @@ export class DeliveryDispatcher {
     }
 
     try {
-      await this.#store.finishAttempt(delivery.id, record);
+      await this.#store.finishAttempt(delivery.id, record, this.#holder);
     } catch (error) {
       // The claim expires and the delivery is attempted again (same id: receivers deduplicate).
       this.#logger?.error({ code: 'SLO_STATE_STORE_FAILED', operation: 'finishAttempt', ...fields, status: record.status, error }, 'cannot record a delivery attempt');
