@@ -21,6 +21,8 @@ const COMMANDS = {
   proxy: ['proxy/dist/main.js'],
   'slo-engine': ['slo-engine/src/main.ts'],
   'setup-elk': ['deploy/elk/src/main.ts'],
+  calibrate: ['slo-engine/src/calibrate/main.ts'],
+  'stress-run': ['load-tests/src/stress-run.ts'],
   'echo-upstream': ['echo-upstream/src/main.ts'],
   bench: ['bench/src/main.ts'],
   test: ['node_modules/vitest/vitest.mjs', 'run'],
@@ -89,7 +91,7 @@ const TOOLS = new Set(['test', 'typecheck']);
 const [entry, ...entryArgs] = command;
 const cwd = TOOLS.has(target) ? ROOT : (process.env.INIT_CWD ?? process.cwd());
 let nodeArgs = [join(ROOT, entry), ...entryArgs, ...args];
-if (target === 'proxy' || target === 'start' || target === 'bench') {
+if (target === 'proxy' || target === 'start' || target === 'bench' || target === 'stress-run') {
   // The proxy runs as a bundle with measured runtime flags (proxy/launch.mjs).
   const launch = await import('../proxy/launch.mjs');
   launch.buildProxyIfStale(runtime.node, log);
