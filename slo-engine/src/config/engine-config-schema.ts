@@ -3,8 +3,8 @@ import { DURATION_PATTERN, parseDuration } from '../spec/duration.ts';
 
 const duration = z
   .string()
-  .regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m" or "1h"', abort: true })
-  .refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration longer than 0');
+  .regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m" or "1h"' })
+  .refine((text) => (parseDuration(text) ?? 1) > 0, 'expected a duration longer than 0');
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 

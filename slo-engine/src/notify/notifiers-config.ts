@@ -27,8 +27,8 @@ import type { WebhookTarget } from './webhook-notifier.ts';
  * delivery: { maxAttempts: 8, initialBackoff: 30s, maxBackoff: 1h }
  */
 
-const duration = z.string().regex(DURATION_PATTERN, { error: 'expected a duration such as "500ms", "30s", "5m" or "1h"', abort: true });
-const positiveDuration = duration.refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration longer than 0');
+const duration = z.string().regex(DURATION_PATTERN, { error: 'expected a duration such as "500ms", "30s", "5m" or "1h"' });
+const positiveDuration = duration.refine((text) => (parseDuration(text) ?? 1) > 0, 'expected a duration longer than 0');
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 const filePath = z.string().min(1, 'expected a file path');
 

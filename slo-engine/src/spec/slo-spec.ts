@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration.ts';
 
 /** A duration such as `30s`, `5m`, `1h30m`, `30d`. */
-const duration = z.string().regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m", "1h30m" or "30d"', abort: true });
-const positiveDuration = duration.refine((text) => (parseDuration(text) ?? 0) > 0, 'expected a duration longer than 0');
+const duration = z.string().regex(DURATION_PATTERN, { error: 'expected a duration such as "30s", "5m", "1h30m" or "30d"' });
+const positiveDuration = duration.refine((text) => (parseDuration(text) ?? 1) > 0, 'expected a duration longer than 0');
 
 const availability = z.strictObject({ type: z.literal('availability') });
 const latency = z.strictObject({
