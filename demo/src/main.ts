@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: the demo stack on this machine. Echo upstreams on 127.0.0.1:9001-9006 and the
-// proxy on 127.0.0.1:8080 routing the virtual hosts of demo/proxy.yaml to them.
-import { spawn } from 'node:child_process';
+// `npm start`: the demo stack on this machine. Echo upstreams on 127.0.0.1:9001-9006, the proxy
+// on 127.0.0.1:8080 routing the virtual hosts of demo/proxy.yaml to them and writing its events
+// to the embedded store, and the slo-engine with its live dashboard on 127.0.0.1:8090
+// evaluating demo/slos.yaml over those events.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spawnEchoUpstream, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
 import { buildProxyIfStale, proxyArgs, proxyRuntime } from '@lookout/proxy/launch';
 
 const CONFIG = fileURLToPath(new URL('../proxy.yaml', import.meta.url));
+const ENGINE_CONFIG = fileURLToPath(new URL('../slo-engine.yaml', import.meta.url));
+const ENGINE_MAIN = fileURLToPath(new URL('../../slo-engine/src/main.ts', import.meta.url));
 const UPSTREAMS = [
   { name: 'my-service-1', port: 9001 },
   { name: 'my-service-2', port: 9002 },
@@ -27,11 +31,13 @@ buildProxyIfStale(process.execPath, say);
 say(`starting the proxy with ${CONFIG} ...`);
 const proxy = spawn(process.execPath, proxyArgs(['--config', CONFIG]), { stdio: 'inherit', env: { ...process.env, ...proxyRuntime().env } });
 
+let engine: ChildProcess | undefined;
 let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping ...');
+  engine?.kill('SIGTERM');
   proxy.kill('SIGTERM');
   await Promise.all(echoes.map((echo) => echo.stop()));
   process.exit(code);
@@ -40,14 +46,19 @@ proxy.once('exit', (code) => void stop(code ?? 1));
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
 
-await waitForProxy('http://127.0.0.1:8080/health', 15_000);
-say('ready: try');
+await waitFor('the proxy', 'http://127.0.0.1:8080/health', 15_000);
+say(`starting the slo-engine with ${ENGINE_CONFIG} ...`);
+engine = spawn(process.execPath, [ENGINE_MAIN, '--config', ENGINE_CONFIG], { stdio: 'inherit' });
+engine.once('exit', (code) => void stop(code ?? 1));
+await waitFor('the slo-engine', 'http://127.0.0.1:8090/health', 15_000);
+say('ready: open http://127.0.0.1:8090/ for the live dashboard, and try');
 say("  curl -s -H 'Host: my-service.my-company.com' http://127.0.0.1:8080/hello");
 say("  curl -s -H 'Host: my-service.my-company.com' -H 'x-echo-status: 503' http://127.0.0.1:8080/fail");
 say('  curl -s http://127.0.0.1:8080/health');
+say('  curl -s http://127.0.0.1:8090/api/slos');
 say('Ctrl-C stops everything.');
 
-async function waitForProxy(url: string, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -57,6 +68,6 @@ async function waitForProxy(url: string, timeoutMs: number): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  say(`the proxy did not answer ${url} within ${timeoutMs} ms`);
+  say(`${what} did not answer ${url} within ${timeoutMs} ms`);
   await stop(1);
 }
