@@ -40,6 +40,12 @@ export interface EventSource {
   readonly location: string;
   /** Good and total of a budget indicator over the range. */
   countGoodTotal(filter: SloFilter, indicator: BudgetIndicator, range: TimeRange): Promise<GoodTotal>;
+  /**
+   * Good and total over each of `ranges`, in their order, in one round trip where the store
+   * allows it (one Elasticsearch search; one SQLite read transaction). The rollup reader's raw
+   * edges (partial minutes, the unsettled tail) of every window of an SLO come in one call.
+   */
+  countGoodTotalRanges(filter: SloFilter, indicator: BudgetIndicator, ranges: readonly TimeRange[]): Promise<GoodTotal[]>;
   /** Per-minute good and total over a minute-aligned range, ascending; minutes without events left out. */
   countPerMinute(filter: SloFilter, indicator: BudgetIndicator, range: TimeRange): Promise<MinuteCount[]>;
   /** The SLI of a threshold indicator over the range, exact. */

@@ -6,6 +6,8 @@ import type { GoodTotal } from '../sli/level.ts';
  * costs O(minutes), not O(events). Keyed by the SLI's fingerprint (filter + indicator): an SLO
  * whose filter or indicator changes gets a new key and is rebuilt from raw events. Minutes are
  * epoch ms multiples of 60 000; `coverage` is the minute-aligned range already built.
+ * Failures throw `EngineError('SLO_STATE_STORE_FAILED')` naming the store; a misaligned range,
+ * or a write that would leave a hole in the coverage, throws a RangeError (a caller's bug).
  */
 export interface RollupStore {
   /** The range of minutes built for `key`, or undefined when none. */
@@ -18,10 +20,14 @@ export interface RollupStore {
   write(key: string, range: TimeRange, minutes: readonly MinuteCount[]): Promise<void>;
   /** Sum of the stored minutes in the minute-aligned `range`. */
   sum(key: string, range: TimeRange): Promise<GoodTotal>;
+  /** {@link sum} of each minute-aligned range, in order, in one round trip where the store allows. */
+  sumRanges(key: string, ranges: readonly TimeRange[]): Promise<GoodTotal[]>;
   /** Deletes minutes of `key` before `before` and moves the coverage start up to it. */
   prune(key: string, before: number): Promise<void>;
   /** Forgets `key` entirely. */
   drop(key: string): Promise<void>;
   /** Every key that has rollups. */
   keys(): Promise<string[]>;
+  /** Releases the connection (a client passed in by the caller stays open). */
+  close(): Promise<void>;
 }
