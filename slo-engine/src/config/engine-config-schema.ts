@@ -1,3 +1,4 @@
+import { SLO_STATUS_INDEX, SLO_TRANSITIONS_INDEX } from '@lookout/telemetry';
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../spec/duration.ts';
 
@@ -68,8 +69,12 @@ export const engineCoreConfigSchema = z.strictObject({
   outputs: z
     .strictObject({
       elasticsearch: z.union([z.literal(false), elasticsearchConnectionSchema]).optional(),
+      /** Index (or write alias) of the status documents. */
+      statusIndex: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case index name').default(SLO_STATUS_INDEX),
+      /** Index (or write alias) of the transition documents. */
+      transitionsIndex: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case index name').default(SLO_TRANSITIONS_INDEX),
     })
-    .default({}),
+    .prefault({}),
   links: z
     .strictObject({
       /** Public base URL of this engine, for links in notifications. */

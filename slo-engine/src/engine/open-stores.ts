@@ -100,7 +100,9 @@ export async function openStores(config: EngineConfig, options: OpenStoresOption
           : config.state.type === 'elasticsearch'
             ? storeConnection(config.state, env, 'state')
             : undefined;
-  const publisher = outputConnection && new ElasticsearchTickPublisher({ client: client(outputConnection), observer: options.instance });
+  const publisher =
+    outputConnection &&
+    new ElasticsearchTickPublisher({ client: client(outputConnection), observer: options.instance, statusIndex: config.outputs.statusIndex, transitionsIndex: config.outputs.transitionsIndex });
 
   return {
     source,
