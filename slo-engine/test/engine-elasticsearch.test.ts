@@ -84,12 +84,19 @@ describe.skipIf(!url)('slo-engine on Elasticsearch', () => {
     expect(orders.level).toBeCloseTo(5, 10); // 50 % bad over a 10 % budget
     expect(views.find((view) => view.slo.name === 'users-latency')).toMatchObject({ status: 'GREEN', total: 300 });
 
-    await client.indices.refresh({ index: [statusIndex, transitionsIndex] });
-    const status = await client.search<SloStatusDocument>({ index: statusIndex, size: 100, query: { term: { 'slo.name': 'orders-availability' } }, sort: [{ '@timestamp': 'desc' }] });
-    const latest = status.hits.hits[0]?._source;
+    // Documents are written at the end of each tick.
+    const latest = await until('the status document', async () => {
+      await client.indices.refresh({ index: statusIndex });
+      const status = await client.search<SloStatusDocument>({ index: statusIndex, size: 1, query: { term: { 'slo.name': 'orders-availability' } }, sort: [{ '@timestamp': 'desc' }] });
+      return status.hits.hits[0]?._source;
+    });
     expect(latest).toMatchObject({ observer: { name: `engine-${suffix}` }, service: { target: { name: 'orders' } }, slo: { name: 'orders-availability', kind: 'budget', indicator: 'availability', status: 'RED', total: 400, good: 200, window: '10m', objective: 0.9 } });
-    const transitions = await client.search<SloTransitionDocument>({ index: transitionsIndex, size: 100, query: { term: { 'slo.name': 'orders-availability' } } });
-    expect(transitions.hits.hits.map((hit) => hit._source?.slo.transition)).toContainEqual({ kind: 'state', from: 'GREEN', to: 'RED' });
+    const transitions = await until('the transition document', async () => {
+      await client.indices.refresh({ index: transitionsIndex });
+      const found = await client.search<SloTransitionDocument>({ index: transitionsIndex, size: 100, query: { term: { 'slo.name': 'orders-availability' } } });
+      return found.hits.hits.length > 0 ? found.hits.hits.map((hit) => hit._source?.slo.transition) : undefined;
+    });
+    expect(transitions).toContainEqual({ kind: 'state', from: 'GREEN', to: 'RED' });
 
     // The engine's own state lives under its prefix, apart from the documents above.
     const indices = (await client.cat.indices({ index: `${prefix}*`, format: 'json' })) as { index?: string }[];
