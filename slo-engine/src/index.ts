@@ -66,3 +66,22 @@ export {
   type BurnRateTier,
   type WindowBurn,
 } from './state/burn-rate.ts';
+export { ENGINE_ERROR_CODES, EngineError, type EngineErrorCode } from './engine-error.ts';
+export { engineConfigSchema, loadEngineConfig, loadSloSpecFile, parseEngineConfigText, type EngineConfig, type LoadedEngineConfig } from './config/engine-config.ts';
+export { EngineConfigError, type EngineConfigErrorCode } from './config/engine-config-error.ts';
+export type { EventSource, EventTargets, MinuteCount, ThresholdResult, TimeRange } from './events/event-source.ts';
+export { SqliteEventSource, type SqliteEventSourceOptions } from './events/sqlite-event-source.ts';
+export { ElasticsearchEventSource, type ElasticsearchEventSourceOptions } from './events/elasticsearch-event-source.ts';
+export type { RollupStore } from './rollups/rollup-store.ts';
+export { SqliteRollupStore } from './rollups/sqlite-rollup-store.ts';
+export { ElasticsearchRollupStore } from './rollups/elasticsearch-rollup-store.ts';
+export { WindowCounter } from './rollups/window-counter.ts';
+export type { Delivery, EngineStore, PersistedSlo, TransitionRecord } from './persistence/engine-store.ts';
+export { SqliteEngineStore } from './persistence/sqlite-engine-store.ts';
+export { ElasticsearchEngineStore, createEngineStoreIndices, engineStoreIndices, DEFAULT_ENGINE_STORE_INDEX_PREFIX } from './persistence/elasticsearch-engine-store.ts';
+export type { SloNotification, Notifier, DeliveryOutcome } from './notify/notification.ts';
+export { signWebhook, verifyWebhook } from './notify/standard-webhooks.ts';
+export { evaluateSlo, type SloEvaluation } from './engine/evaluate-slo.ts';
+export { decideSloStep, notificationId, type SloStep } from './engine/slo-step.ts';
+export { SloEngine, type SloEngineOptions, type TickReport } from './engine/slo-engine.ts';
+export type { SloView } from './engine/slo-view.ts';
