@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseYamlWithSchema } from '../../../config-file/src/index.ts';
 import { parseConfigText } from '../../../proxy/src/config/load-config.ts';
+import { parseEngineConfigText } from '../../../slo-engine/src/config/engine-config.ts';
 import { sloSpecSchema } from '../../../slo-engine/src/spec/slo-spec.ts';
 import { chartValuesSchemaText } from '../src/values-schema.ts';
 import { deployTool, kubernetesOpenApi, SCHEMA_CACHE } from './deploy-tools.ts';
@@ -94,7 +95,7 @@ describe.skipIf(!helm.path || !kubeconform.path || !openApi.path)('the chart', (
       expect(config.telemetry.spool.directory).toBe('/var/lib/lookout/spool');
       const spec = parseYamlWithSchema(configMapFile(manifests, '-slo-engine', 'slos.yaml'), sloSpecSchema);
       expect(spec.ok ? [] : spec.problems).toEqual([]);
-      const engine = parseYaml(configMapFile(manifests, '-slo-engine', 'slo-engine.yaml')) as Record<string, any>;
+      const engine = parseEngineConfigText(configMapFile(manifests, '-slo-engine', 'slo-engine.yaml'), 'slo-engine.yaml');
       expect(engine).toMatchObject({ listen: { host: '0.0.0.0', port: 8090 }, slos: 'slos.yaml', events: { type: 'elasticsearch' }, state: { type: 'elasticsearch' } });
     });
   });

@@ -104,7 +104,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- $_ := set $config "slos" "slos.yaml" }}
 {{- $_ := set $config "events" (merge (dict "index" .Values.sloEngine.eventsIndex) $es) }}
 {{- $_ := set $config "state" (merge (dict "prefix" .Values.sloEngine.statePrefix) (deepCopy $es)) }}
-{{- if .Values.sloEngine.notifiers }}{{ $_ := set $config "notifiers" .Values.sloEngine.notifiers }}{{ end }}
+{{- /* webhooks, email and delivery are top-level keys of the engine config */}}
+{{- range $key, $value := .Values.sloEngine.notifiers }}{{ $_ := set $config $key $value }}{{ end }}
 {{- toYaml $config }}
 {{- end }}
 
