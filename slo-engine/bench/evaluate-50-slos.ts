@@ -33,6 +33,7 @@ import { ElasticsearchRollupStore } from '../src/rollups/elasticsearch-rollup-st
 import type { RollupStore } from '../src/rollups/rollup-store.ts';
 import { SqliteRollupStore } from '../src/rollups/sqlite-rollup-store.ts';
 import { WindowCounter } from '../src/rollups/window-counter.ts';
+import { seededRandom } from '../test/seeded-random.ts';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -58,17 +59,6 @@ const HOSTS = ['shop.example.com', 'api.example.com', 'admin.example.com', 'stat
 const PATHS = ['/api/v1/orders', '/api/v1/orders/42', '/api/v1/users', '/api/v2/search', '/checkout', '/static/app.js', '/health/deep', '/'];
 const ODD_THRESHOLDS_MS = [137, 263.5, 91.7, 412.25, 57.3, 999.9, 188.8, 333.3, 73.15, 1_234.5];
 
-/** A fast seeded PRNG (mulberry32), so both event counts draw from the same distribution. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** One synthetic event's SLI fields. */
 interface Row {
@@ -88,7 +78,7 @@ const FAILURES: TerminationCode[] = ['upstream_reset', 'upstream_connect_failure
 
 /** Calls `sink` for `count` events in timestamp order over the 30 days before NOW (ids sequential, as UUIDv7 are). */
 function generate(count: number, sink: (row: Row) => void): void {
-  const random = seeded(12_345);
+  const random = seededRandom(12_345);
   const start = NOW - WINDOW - MINUTE;
   const step = (WINDOW - MINUTE) / count;
   const row: Row = { id: '', ts: 0, service: null, status: 200, outcome: 'success', durationNs: 0, termination: 'ok', probe: 0, domain: '', path: '' };

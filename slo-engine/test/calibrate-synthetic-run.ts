@@ -7,6 +7,7 @@ import { createRequestEventId, exampleRequestEvent, type RequestEvent } from '@l
 import { EmbeddedSink } from '../../proxy/src/telemetry/embedded-sink.ts';
 import { createTelemetryCounters } from '../../proxy/src/telemetry/telemetry-counters.ts';
 import { createLogger } from '../../proxy/src/log.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface SyntheticRunOptions {
   readonly dir: string;
@@ -33,17 +34,6 @@ export interface SyntheticRun {
   readonly events: number;
 }
 
-/** Mulberry32: a small seeded PRNG, so a "random" run is the same every time. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes the run: per step `rate × holdSeconds` events evenly spread over the step's window,

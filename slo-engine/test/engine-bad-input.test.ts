@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createRequestEventId, exampleRequestEvent, type RequestEvent } from '@lookout/telemetry';
 import { spawnJsonLoggingProcess } from '../../scripts/test/json-logging-process.ts';
 import type { SloView } from '../src/engine/slo-view.ts';
 import type { Delivery } from '../src/persistence/engine-store.ts';
 import { writeWithProxySink } from './event-source-seeding.ts';
 import { spawnSloEngine, type SpawnedSloEngine } from './spawn-slo-engine.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { recentEvents } from './recent-events.ts';
 
 /*
  * Bad input to the engine as a real process: a broken spec or config stops it at start with a
@@ -36,22 +36,6 @@ async function runUntilExit(config: object, specText: string): Promise<{ code: n
   return { code, stderr: engine.stderr(), logs: engine.logs };
 }
 
-/** `count` events of `service`, the first `failing` of them 503, spread over the last 10 s. */
-function events(service: string, count: number, failing: number): RequestEvent[] {
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => {
-    const template = exampleRequestEvent();
-    const ts = now - 10_000 + Math.floor((i * 9_000) / count);
-    return {
-      ...template,
-      '@timestamp': new Date(ts).toISOString(),
-      event: { ...template.event, id: createRequestEventId(ts), outcome: i < failing ? 'failure' : 'success' },
-      http: { ...template.http, response: { ...template.http.response, status_code: i < failing ? 503 : 200 } },
-      service: { ...template.service, target: { name: service } },
-      lookout: { ...template.lookout, probe: false, termination: 'ok' },
-    };
-  });
-}
 
 const availability = (name: string, service: string, extra: object = {}) => ({ name, service, indicator: { type: 'availability' }, objective: 0.9, window: '5m', hold: '0s', ...extra });
 
@@ -101,7 +85,7 @@ describe('slo-engine bad input', () => {
 
   it('warns about an unknown service, shows it NODATA, and evaluates the other SLOs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lookout-engine-unknown-'));
-    await writeWithProxySink(join(dir, 'telemetry.sqlite'), events('checkout', 200, 0));
+    await writeWithProxySink(join(dir, 'telemetry.sqlite'), recentEvents('checkout', 200, 0, 9_000));
     const engine = await spawnSloEngine({ tick: '1s', events: { type: 'embedded', path: join(dir, 'telemetry.sqlite') }, state: { type: 'sqlite', path: join(dir, 'engine.sqlite') } }, { slos: [availability('checkout-ok', 'checkout'), availability('typo', 'chekout')] }, { dir });
     running.push(engine);
     const health = await eventually('the unknown-service warning', async () => {
@@ -143,7 +127,7 @@ describe('slo-engine bad input', () => {
 
   it('keeps delivering webhooks while the SMTP server is unreachable; e-mails wait with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lookout-engine-smtp-'));
-    await writeWithProxySink(join(dir, 'telemetry.sqlite'), events('checkout', 200, 100));
+    await writeWithProxySink(join(dir, 'telemetry.sqlite'), recentEvents('checkout', 200, 100, 9_000));
     const receiver = await startWebhookReceiver();
     receivers.push(receiver);
     const engine = await spawnSloEngine(

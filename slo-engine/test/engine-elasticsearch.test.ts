@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRequestEventId, exampleRequestEvent, type RequestEvent, type SloStatusDocument, type SloTransitionDocument } from '@lookout/telemetry';
+import type { SloStatusDocument, SloTransitionDocument } from '@lookout/telemetry';
 import type { SloView } from '../src/engine/slo-view.ts';
 import { bulkEvents, createEventIndex, removeEventIndex } from './event-source-seeding.ts';
 import { spawnSloEngine, type SpawnedSloEngine } from './spawn-slo-engine.ts';
+import { recentEvents } from './recent-events.ts';
 
 /*
  * The engine as a real process with everything in the test Elasticsearch: raw events in the
@@ -22,28 +23,12 @@ const transitionsIndex = `test-engine-transitions-${suffix}`;
 let client: Client;
 let engine: SpawnedSloEngine | undefined;
 
-/** `count` events of `service` over the last minute, the first `failing` of them 503. */
-function events(service: string, count: number, failing: number): RequestEvent[] {
-  const now = Date.now();
-  return Array.from({ length: count }, (_, i) => {
-    const template = exampleRequestEvent();
-    const ts = now - 60_000 + Math.floor((i * 55_000) / count);
-    return {
-      ...template,
-      '@timestamp': new Date(ts).toISOString(),
-      event: { ...template.event, id: createRequestEventId(ts), outcome: i < failing ? 'failure' : 'success' },
-      http: { ...template.http, response: { ...template.http.response, status_code: i < failing ? 503 : 200 } },
-      service: { ...template.service, target: { name: service } },
-      lookout: { ...template.lookout, probe: false, termination: 'ok' },
-    };
-  });
-}
 
 describe.skipIf(!url)('slo-engine on Elasticsearch', () => {
   beforeAll(async () => {
     client = new Client({ node: url });
     await createEventIndex(client, eventsAlias);
-    await bulkEvents(client, eventsAlias, [...events('orders', 400, 200), ...events('users', 300, 0)]);
+    await bulkEvents(client, eventsAlias, [...recentEvents('orders', 400, 200, 55_000), ...recentEvents('users', 300, 0, 55_000)]);
   });
 
   afterEach(async () => {

@@ -1,17 +1,9 @@
 import { TERMINATION_CODES, TERMINATIONS, eventOutcome, exampleRequestEvent, type RequestEvent, type TerminationCode } from '@lookout/telemetry';
 import type { BudgetIndicator, SloFilter, ThresholdIndicator, ThresholdMetric } from '../src/model/slo.ts';
+import { seededRandom } from './seeded-random.ts';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same events and queries. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom };
+
 
 const MINUTE = 60_000;
 export const SERVICES = ['orders', 'users', 'billing'] as const;

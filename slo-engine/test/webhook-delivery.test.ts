@@ -13,6 +13,7 @@ import { nthNotification, sampleNotification } from './notify-fixtures.ts';
 import { MemoryEngineStore } from './notify-memory-engine-store.ts';
 import { waitFor } from './notify-wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { seededRandom } from './seeded-random.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const fastRetries = retryPolicy({ maxAttempts: 30, initialBackoffMs: 20, maxBackoffMs: 200, factor: 2, maxRetryAfterMs: 5_000 });
@@ -43,17 +44,6 @@ function deliveriesTo(target: string, notifications: readonly SloNotification[],
   return notifications.flatMap((n) => createDeliveries(n, { sli: [target], slo: [] }, directory, now).deliveries);
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('webhook delivery to a real HTTP receiver', () => {
   it('posts a signed Standard Webhooks payload whose webhook-id is the delivery id', async () => {
@@ -89,7 +79,7 @@ describe('webhook delivery to a real HTTP receiver', () => {
   });
 
   it('delivers every notification exactly once through a receiver failing half the time with 5xx and 429 + Retry-After', async () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     const hooks = await receiver({
       secrets: SECRET,
       behave: () => {
