@@ -15,6 +15,7 @@ export const ENGINE_ERROR_CODES = {
   SLO_NOTIFY_WEBHOOK_FAILED: 'A webhook delivery attempt failed; it will be retried.',
   SLO_NOTIFY_EMAIL_FAILED: 'An e-mail delivery attempt failed; it will be retried.',
   SLO_NOTIFY_DEAD_LETTER: 'A notification exhausted its attempts and was dead-lettered.',
+  SLO_DASHBOARD_ASSET_MISSING: 'A file of the live dashboard (page, script, uPlot) is missing from the installation.',
 } as const;
 
 export type EngineErrorCode = keyof typeof ENGINE_ERROR_CODES;

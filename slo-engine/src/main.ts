@@ -10,6 +10,7 @@ import { ConfigFileError } from '@lookout/config-file';
 import { createLogger } from '@lookout/log';
 import { createEngineApi } from './api/engine-api.ts';
 import { deliveryMetrics } from './api/delivery-metrics.ts';
+import { createDashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { loadEngineConfig, loadSloSpecFile } from './config/engine-config.ts';
 import { EngineError } from './engine-error.ts';
 import { EvaluationLoop } from './engine/evaluation-loop.ts';
@@ -86,7 +87,13 @@ const engine = new SloEngine({
 const loop = new EvaluationLoop(engine, tickMs, log, { afterTick: (report) => report.notifications > 0 && dispatcher.wake() });
 const unknownTargets = watchUnknownTargets(engine, stores.source, log);
 
-const api = createEngineApi({ engine, loop, store: stores.engineStore, instance, metrics: [() => deliveryMetrics(dispatcher)], unknownTargets });
+let dashboard;
+try {
+  dashboard = createDashboardRoutes({ traffic: stores.traffic });
+} catch (error) {
+  fail(error);
+}
+const api = createEngineApi({ engine, loop, store: stores.engineStore, instance, metrics: [() => deliveryMetrics(dispatcher)], unknownTargets, dashboard });
 const server = serve({ fetch: api.fetch, hostname: config.listen.host, port: config.listen.port }, (info) => {
   if (links.baseUrl === '') links.baseUrl = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
   if (links.dashboard === '') links.dashboard = `${links.baseUrl}/`;

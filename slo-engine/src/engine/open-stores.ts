@@ -3,6 +3,9 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '@lookout/log';
 import type { ElasticsearchConnectionConfig } from '../config/engine-config-schema.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
+import { ElasticsearchTrafficSource } from '../dashboard/elasticsearch-traffic-source.ts';
+import { SqliteTrafficSource } from '../dashboard/sqlite-traffic-source.ts';
+import type { TrafficSource } from '../dashboard/traffic-source.ts';
 import { EngineError } from '../engine-error.ts';
 import { ElasticsearchEventSource } from '../events/elasticsearch-event-source.ts';
 import { createElasticsearchStoreClient, type ElasticsearchStoreConnection } from '../events/elasticsearch-store-client.ts';
@@ -25,6 +28,8 @@ import type { TickPublisher } from './slo-engine.ts';
 /** Everything the engine reads and writes, opened from its config. */
 export interface EngineStores {
   readonly source: EventSource;
+  /** Traffic charts of the live dashboard, over the same events. */
+  readonly traffic: TrafficSource;
   readonly engineStore: EngineStore;
   readonly countBudget: CountBudgetWindows;
   /** Status and transition documents, when an Elasticsearch is configured for them. */
@@ -59,11 +64,15 @@ export async function openStores(config: EngineConfig, options: OpenStoresOption
   };
 
   let source: EventSource;
+  let traffic: TrafficSource;
   if (config.events.type === 'embedded') {
     source = new SqliteEventSource({ path: config.events.path });
+    traffic = new SqliteTrafficSource({ path: config.events.path });
   } else {
     const connection = storeConnection(config.events, env, 'events');
-    source = new ElasticsearchEventSource({ ...connection, index: config.events.index, client: client(connection) });
+    const eventsClient = client(connection);
+    source = new ElasticsearchEventSource({ ...connection, index: config.events.index, client: eventsClient });
+    traffic = new ElasticsearchTrafficSource({ ...connection, index: config.events.index, client: eventsClient });
   }
 
   let engineStore: EngineStore;
@@ -106,6 +115,7 @@ export async function openStores(config: EngineConfig, options: OpenStoresOption
 
   return {
     source,
+    traffic,
     engineStore,
     countBudget: (slo, now) => countBudgetWindows(counter, slo, now),
     publisher,
@@ -117,6 +127,7 @@ export async function openStores(config: EngineConfig, options: OpenStoresOption
     },
     async close() {
       await source.close();
+      await traffic.close();
       await rollups.close();
       await engineStore.close();
       for (const opened of clients) await opened.close().catch(() => undefined);
