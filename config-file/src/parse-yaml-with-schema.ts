@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { FileProblem } from './file-problem.ts';
 
@@ -19,7 +19,15 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
       problems: doc.errors.map((error) => ({ path: '', line: lines.linePos(error.pos[0]).line, message: `not valid YAML: ${error.message.split('\n')[0]}` })),
     };
   }
-  const result = schema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  let data: unknown;
+  try {
+    // Throws on an alias without its anchor, and on alias expansion past yaml's limit (a
+    // "billion laughs" document): both are the file's fault, reported like syntax errors.
+    data = doc.toJS();
+  } catch (error) {
+    return { ok: false, stage: 'yaml', problems: [{ path: '', line: firstAliasLine(doc, lines), message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }] };
+  }
+  const result = schema.safeParse(data ?? {}, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, stage: 'schema', problems: result.error.issues.map((issue) => describeIssue(issue, doc, lines)) };
 }
@@ -58,4 +66,16 @@ function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[])
     if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+/** Line of the first alias (`*name`) in the document, where alias resolution fails; else 1. */
+function firstAliasLine(doc: Document, lines: LineCounter): number {
+  let line = 1;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.range) line = lines.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }

@@ -8,6 +8,7 @@ import { Exchange, type ExchangeContext } from './forward/exchange.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
 import { arrivalOf } from './request-arrival.ts';
 import type { LocalAnswer } from './request-event/request-event-recorder.ts';
+import { normalizeRequestTarget } from './routing/request-path.ts';
 import { normalizeHost } from './routing/router.ts';
 
 /** What the app reads at request time; the server swaps `runtime` on reload. */
@@ -56,12 +57,15 @@ export function forward(state: ProxyState, req: IncomingMessage, res: ServerResp
     // only honoured for hosts this proxy serves; it is never an open forward proxy.
     const absolute = parseAbsoluteTarget(target);
     if (absolute === undefined || !runtime.router.servesHost(normalizeHost(absolute.host))) {
-      answerError(state, req, res, startedAt, new ProxyError(absolute === undefined ? 'PROXY_BAD_REQUEST' : 'PROXY_BAD_REQUEST_TARGET', target), true);
+      // The detail names the authority only: the query may carry credentials.
+      answerError(state, req, res, startedAt, new ProxyError(absolute === undefined ? 'PROXY_BAD_REQUEST' : 'PROXY_BAD_REQUEST_TARGET', absolute?.host), true);
       return;
     }
     host = absolute.host;
     target = absolute.path;
   }
+  // Routing, forwarding and the event all see the one normalised path (see request-path.ts).
+  target = normalizeRequestTarget(target);
   const service = runtime.router.match(host, target);
   if (service === undefined) {
     answerError(state, req, res, startedAt, new ProxyError('PROXY_NO_ROUTE', `no service for host "${host}" and path "${target.split('?')[0]}"`));
@@ -79,10 +83,17 @@ function parseAbsoluteTarget(target: string): { host: string; path: string } | u
   return { host: url.host, path: `${url.pathname}${url.search}` };
 }
 
-/** The proxy's own error answer, recorded as the request's event. */
-function answerError(state: ProxyState, req: IncomingMessage, res: ServerResponse, startedAt: number, error: ProxyError, close = false): void {
-  const bytes = sendError(res, error.code, error.message, close);
+/** The proxy's own error answer, recorded as the request's event; `close` ends the connection after it. */
+export function answerError(state: ProxyState, req: IncomingMessage, res: ServerResponse, startedAt: number, error: ProxyError, close = false): void {
+  // A request body nobody reads would have to be drained before the next request: close instead.
+  const bytes = sendError(res, error.code, error.message, close || hasBody(req));
   observeLocal(state, req, startedAt, { status: error.status, termination: error.termination, responseBytes: bytes, probe: false, error });
+}
+
+/** Whether the request announces a body (RFC 9112 section 6.3). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 /** Event and metrics of a request the proxy answered itself. */

@@ -1,17 +1,19 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
-import { createProxyApp, observeLocal, type ProxyState } from './app.ts';
+import { answerError, createProxyApp, observeLocal, type ProxyState } from './app.ts';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { ServiceMember } from './metrics/upstream-metrics.ts';
 import type { PoolColor, ProxyConfig } from './config/schema.ts';
 import { ColorSwitchError, type ColorSwitchResult } from './upstream/color-switch.ts';
 import { errorBody, PROXY_ERRORS, ProxyError, proxyErrorStatus, type ProxyErrorCode } from './errors.ts';
+import { exchangeOf } from './forward/exchange.ts';
 import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
+import { requestHeadProblem } from './request-head-check.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
-import { markArrival } from './request-arrival.ts';
+import { arrivalOf, markArrival } from './request-arrival.ts';
 import { MemberRegistry } from './upstream/member-registry.ts';
 
 export interface ProxyServerOptions {
@@ -51,14 +53,15 @@ export class ProxyServer {
         // Node checks header/request timeouts on this interval: keep it fine enough that a 408
         // comes close to the configured time.
         connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.clientHeadersTimeout / 10))),
-        requireHostHeader: true,
+        // The Host rules are checked (and every refusal recorded) by requestHeadProblem.
+        requireHostHeader: false,
         noDelay: true,
       },
-      (req, res) => {
-        markArrival(req);
-        void listener(req, res);
-      },
+      (req, res) => this.#onRequest(req, res, listener),
     );
+    // An Expect other than 100-continue: served like any request (RFC 9110 section 10.1.1 lets
+    // a server ignore it; Expect is not forwarded), rather than Node's unrecorded 417.
+    this.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res, listener));
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#onClientError(error, socket));
     this.server.on('connect', (req: IncomingMessage, socket: Socket) => {
       const message = 'CONNECT is not supported: this is a reverse proxy';
@@ -156,24 +159,72 @@ export class ProxyServer {
     }
   }
 
+  #onRequest(req: IncomingMessage, res: ServerResponse, listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>): void {
+    markArrival(req);
+    const problem = requestHeadProblem(req.url ?? '', req.rawHeaders);
+    if (problem !== undefined) {
+      answerError(this.state, req, res, arrivalOf(req), new ProxyError(problem.code, problem.detail), true);
+      return;
+    }
+    void listener(req, res);
+  }
+
   #onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
+    const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+    if (error.code === 'HPE_CLOSED_CONNECTION') {
+      // Bytes after a request that asked to close: they are never parsed into a request; the
+      // answer under way finishes and the connection closes after it.
+      if (inFlight === undefined) socket.end();
+      return;
+    }
+    const inBody = inFlight !== undefined && !inFlight.req.complete;
     const code: ProxyErrorCode =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? 'PROXY_REQUEST_HEADERS_TOO_LARGE'
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 'PROXY_REQUEST_HEADERS_TIMEOUT'
+          ? inBody
+            ? 'PROXY_REQUEST_BODY_TIMEOUT'
+            : 'PROXY_REQUEST_HEADERS_TIMEOUT'
           : 'PROXY_BAD_REQUEST';
     const { message, termination } = PROXY_ERRORS[code];
-    const reason = code === 'PROXY_BAD_REQUEST' ? `${message} (${error.code ?? 'parse error'}: ${error.message})` : message;
-    writeRawError(socket, code, reason);
+    const detail =
+      code === 'PROXY_BAD_REQUEST'
+        ? `${error.code ?? 'parse error'}: ${error.message}`
+        : code === 'PROXY_REQUEST_BODY_TIMEOUT'
+          ? `not complete after ${this.state.runtime.config.limits.clientRequestTimeout} ms`
+          : undefined;
+    const reason = detail === undefined ? message : `${message} (${detail})`;
+    if (inFlight !== undefined) {
+      // A request whose head was accepted is being answered on this connection. When the parser
+      // failed inside its body (bad chunk framing, body too slow), that request keeps its one
+      // event: its exchange answers (or cuts a response already under way), or the proxy had
+      // already answered it (no route, a local error) and the rest of its body is dropped.
+      const exchange = inBody ? exchangeOf(inFlight) : undefined;
+      if (exchange !== undefined && (code === 'PROXY_BAD_REQUEST' || code === 'PROXY_REQUEST_BODY_TIMEOUT') && exchange.rejectRequest(code, detail!)) return;
+      if (inBody) {
+        closeAfterResponse(socket, inFlight);
+        return;
+      }
+      // A malformed request pipelined behind one being answered: nothing can be written in the
+      // middle of that response, so the connection is cut; the malformed one is recorded below.
+      socket.destroy();
+    } else {
+      writeRawError(socket, code, reason);
+    }
     const status = proxyErrorStatus(code);
     this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, status, termination, code, reason);
     this.state.metrics?.recordRequest('', 'UNKNOWN', status, 0, termination, false);
   }
+}
+
+/** Lets a finished response reach the client before closing; cuts one still under way. */
+function closeAfterResponse(socket: Socket, res: ServerResponse): void {
+  if (res.writableEnded) socket.end();
+  else socket.destroy();
 }
 
 /** Writes a complete error response on a socket the HTTP server gave up on, then closes it. */

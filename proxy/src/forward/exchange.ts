@@ -385,6 +385,17 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     return body;
   }
 
+  /**
+   * The HTTP server gave up on the rest of this request (malformed body framing, body too slow):
+   * the client is answered with `code` (or, once the response has started, cut off) and the
+   * exchange records its one event. Returns false when the exchange had already answered.
+   */
+  rejectRequest(code: 'PROXY_BAD_REQUEST' | 'PROXY_REQUEST_BODY_TIMEOUT', detail: string): boolean {
+    if (this.#answered) return false;
+    this.#fail(code, detail);
+    return true;
+  }
+
   /** The client went away before the response completed. */
   clientClosed(): void {
     this.clientLastByteMs = performance.now() - this.startedAt;
@@ -420,6 +431,11 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   resumeUpstream(): void {
     this.#controller?.resume();
   }
+}
+
+/** The exchange answering `res`, if the proxy is forwarding that request. */
+export function exchangeOf(res: ServerResponse): Exchange | undefined {
+  return (res as ResponseWithExchange)[EXCHANGE];
 }
 
 // Shared listeners: the exchange hangs off the response, so no closure is made per request.

@@ -108,7 +108,7 @@ export class RequestEventRecorder {
     const now = performance.now();
     const event = this.#base(undefined, target?.startsWith('/') ? target : '/', '', now, 0, status, termination, continueTrace(undefined), ip);
     event.http.request.method = method && /^[A-Z]{1,20}$/.test(method) ? method : 'UNKNOWN';
-    event.http.version = version?.startsWith('HTTP/') ? version.slice(5) : '1.1';
+    event.http.version = version !== undefined && /^HTTP\/\d\.\d$/.test(version) ? version.slice(5) : '1.1';
     event.error = { code, type: 'HttpParserError', message };
     this.#sink.emit(event);
   }
@@ -126,6 +126,7 @@ export class RequestEventRecorder {
   ): RequestEvent {
     const startEpochMs = performance.timeOrigin + startedAt;
     const start = new Date(startEpochMs).toISOString();
+    if (target.charCodeAt(0) !== 47 /* / */) target = withoutUserinfo(target);
     const mark = target.indexOf('?');
     const original = this.#redactor.target(target);
     const event: RequestEvent = {
@@ -168,6 +169,26 @@ export class RequestEventRecorder {
     if (mark !== -1 && mark < original.length - 1) event.url.query = original.slice(original.indexOf('?') + 1);
     return event;
   }
+}
+
+/**
+ * An absolute-form target without its userinfo (`http://user:password@host/` ->
+ * `http://host/`): credentials never reach an event (RFC 9110 section 4.2.4 forbids them there).
+ */
+function withoutUserinfo(target: string): string {
+  const scheme = target.indexOf('://');
+  if (scheme === -1) return target;
+  const start = scheme + 3;
+  let end = target.length;
+  for (let i = start; i < target.length; i++) {
+    const code = target.charCodeAt(i);
+    if (code === 47 /* / */ || code === 63 /* ? */ || code === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  const at = target.lastIndexOf('@', end - 1);
+  return at < start ? target : target.slice(0, start) + target.slice(at + 1);
 }
 
 /** Milliseconds rounded to 1 µs. */
