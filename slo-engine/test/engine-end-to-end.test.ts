@@ -142,5 +142,11 @@ describe('slo-engine end to end (echo upstream -> proxy -> embedded store -> eng
     const history = (await fetch(`${engine.url}/api/slos/checkout-availability/history`).then((response) => response.json())) as { transitions: { kind: string; from: string; to: string }[] };
     const states = history.transitions.filter((t) => t.kind === 'state').map((t) => `${t.from}->${t.to}`).reverse();
     expect(states).toEqual(['GREEN->ORANGE', 'ORANGE->RED', 'RED->GREEN']);
+
+    // The signing secret is never logged, nor served by the API.
+    const secretPart = SECRET.slice('whsec_'.length, 'whsec_'.length + 16);
+    expect(JSON.stringify(engine.logs) + engine.stderr()).not.toContain(secretPart);
+    const deliveries = await fetch(`${engine.url}/api/deliveries?limit=1000`).then((response) => response.text());
+    expect(deliveries).not.toContain(secretPart);
   }, 150_000);
 });
