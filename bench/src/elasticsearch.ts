@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuSeconds } from './cpu.ts';
 
 /** Port of the Elasticsearch the bench starts (not the 9200 of the test suite). */
 export const BENCH_ES_PORT = 9270;
@@ -13,9 +14,6 @@ export const BENCH_ES_INDEX = 'lookout-bench';
 const ES_START_TIMEOUT_SEC = 180;
 /** Seconds the bench allows for starting and stopping Elasticsearch, for the hard time limit. */
 export const ES_LIFECYCLE_SEC = ES_START_TIMEOUT_SEC + 90;
-
-/** Linux clock ticks per second in /proc/<pid>/stat (USER_HZ, 100 on every mainstream kernel). */
-const CLOCK_TICKS = 100;
 
 export interface Elasticsearch {
   /** Base URL, no trailing slash. */
@@ -179,19 +177,6 @@ function killStartingScript(): void {
     // Already gone.
   }
   scriptChild = undefined;
-}
-
-/** CPU seconds (user + system, all threads) the process has used so far; undefined when unknown. */
-export function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

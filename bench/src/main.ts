@@ -10,11 +10,11 @@ import { isShuttingDown, killAllSync, outputTail, stop, stopAll, type Managed } 
 import { portOpen } from './probe.ts';
 import { runRate, rateToolDescription, type RateResult, type RateSettings } from './rate.ts';
 import { markdownReport, textReport, type Report, type Run } from './report.ts';
+import { cpuSeconds, measureTreeCpu } from './cpu.ts';
 import { mib, sampleRss, type RssReport } from './rss.ts';
 import { ensureTools, machine, versions } from './system.ts';
 import {
   BENCH_ES_INDEX,
-  cpuSeconds,
   deleteBenchIndices,
   BENCH_ES_PORT,
   ES_LIFECYCLE_SEC,
@@ -114,12 +114,14 @@ async function withTarget<T>(
     }
     log(`${target.label}: measuring`);
     const sampler = sampleRss(managed?.pid ?? upstream.pid);
+    const cpu = measureTreeCpu(managed?.pid ?? upstream.pid);
     let rss: RssReport;
     let result: T;
     try {
       result = await measure(port);
     } finally {
       rss = sampler.stop();
+      run.cpuCores = cpu.stop();
     }
     run.rss = rss;
     if (managed?.exitedAlready()) throw new Error(`${target.label} exited during the measurement`);
@@ -344,7 +346,7 @@ async function main(): Promise<void> {
       const r = run.result;
       log(
         `${target.label}: ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
-          `errors ${wrkErrors(r)}, peak RSS ${mib(run.rss?.maxRssKiB ?? 0).toFixed(1)} MiB`,
+          `errors ${wrkErrors(r)}, peak RSS ${mib(run.rss?.maxRssKiB ?? 0).toFixed(1)} MiB, CPU ${run.cpuCores?.toFixed(2) ?? '?'} cores`,
       );
     }
     maxRuns.push(run);
@@ -361,7 +363,7 @@ async function main(): Promise<void> {
       const r = run.result;
       log(
         `${target.label}: ${r.achievedPerSec.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
-          `errors ${r.errors + r.non2xx}${r.dropped > 0 ? `, dropped ${r.dropped}` : ''}, peak RSS ${mib(run.rss?.maxRssKiB ?? 0).toFixed(1)} MiB`,
+          `errors ${r.errors + r.non2xx}${r.dropped > 0 ? `, dropped ${r.dropped}` : ''}, peak RSS ${mib(run.rss?.maxRssKiB ?? 0).toFixed(1)} MiB, CPU ${run.cpuCores?.toFixed(2) ?? '?'} cores`,
       );
     }
     rateRuns.push(run);

@@ -17,6 +17,8 @@ export interface Run<T> {
   tail?: string;
   /** lookout-telemetry only: what reached Elasticsearch. */
   telemetry?: Delivery;
+  /** CPU the target's process tree used during the measurement, in cores (for `direct`: the upstream nginx). */
+  cpuCores?: number;
 }
 
 export interface Report {
@@ -64,7 +66,7 @@ function maxRow(run: Run<WrkResult>): string[] {
 }
 
 function rateRow(run: Run<RateResult>): string[] {
-  if (!run.result) return [run.label, 'FAILED', '-', '-', '-', '-', '-'];
+  if (!run.result) return [run.label, 'FAILED', '-', '-', '-', '-', '-', '-'];
   const r = run.result;
   return [
     run.label,
@@ -74,13 +76,24 @@ function rateRow(run: Run<RateResult>): string[] {
     String(r.errors + r.non2xx),
     String(r.dropped),
     run.rss ? fixed(mib(run.rss.maxRssKiB), 1) : '-',
+    cpuText(run.cpuCores),
   ];
+}
+
+/** Cores with two decimals, '-' when unknown. */
+function cpuText(cores: number | undefined): string {
+  return cores === undefined ? '-' : cores.toFixed(2);
+}
+
+/** CPU microseconds per request: `cores` spread over `perSec` requests per second. */
+function microsPerRequest(cores: number | undefined, perSec: number): string {
+  return cores === undefined || !(perSec > 0) ? '-' : ((cores / perSec) * 1e6).toFixed(1);
 }
 
 const MAX_HEADER = ['target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MiB'];
 
 function rateHeader(rate: number): string[] {
-  return ['target', `req/s (asked ${rate})`, 'p50 ms', 'p99 ms', 'errors', 'dropped', 'peak RSS MiB'];
+  return ['target', `req/s (asked ${rate})`, 'p50 ms', 'p99 ms', 'errors', 'dropped', 'peak RSS MiB', 'CPU cores'];
 }
 
 function textTable(header: string[], rows: string[][]): string {
@@ -219,6 +232,12 @@ function terminationText(d: Delivery): string {
 }
 
 /** One row per phase of the telemetry target. */
+/** Requests per second of a run's measured phase (wrk or the fixed-rate generator). */
+function measuredPerSec(run: Run<unknown>): number {
+  const result = run.result as Partial<WrkResult & RateResult> | undefined;
+  return result?.requestsPerSec ?? result?.achievedPerSec ?? Number.NaN;
+}
+
 function telemetryRows(report: Report): Array<{ phase: string; run: Run<unknown>; d: Delivery }> {
   const rows: Array<{ phase: string; run: Run<unknown>; d: Delivery }> = [];
   const max = find(report.maxRuns, TELEMETRY);
@@ -264,8 +283,9 @@ function telemetryMarkdown(report: Report): string[] {
     `The \`lookout-bench*\` indices are deleted before each phase of the target; after it the bench waits until the proxy's pipeline is empty (admin API counters), refreshes and counts. The load generator's count leaves out the bench's check request, the readiness probes and the requests in flight when it stopped (warm-up and measurement), so the documents can exceed it by up to 2 x connections + 1 (those requests are recorded as ok or client_abort). ${TELEMETRY_NOTE}`,
     '',
     markdownTable(
-      ['phase', 'requests (load generator, incl. warm-up)', 'ES documents', 'by termination', 'emitted', 'delivered', 'spooled', 'dropped', 'drained after s', 'ES CPU during measurement (cores)'],
-      rows.map(({ phase, d }) => {
+      ['phase', 'requests (load generator, incl. warm-up)', 'ES documents', 'by termination', 'emitted', 'delivered', 'spooled', 'dropped', 'drained after s', 'ES CPU during measurement (cores)', 'ES CPU µs per request', 'proxy CPU µs per request'],
+      rows.map(({ phase, run, d }) => {
+        const perSec = measuredPerSec(run);
         const c = d.counters;
         const dropped = c ? (c.droppedTotal > 0 ? `${c.droppedTotal} (${Object.entries(c.dropped).map(([k, n]) => `${k} ${n}`).join(', ')})` : '0') : '-';
         return [
@@ -279,6 +299,8 @@ function telemetryMarkdown(report: Report): string[] {
           dropped,
           `${d.settleSec.toFixed(1)}${d.settled ? '' : ' (not drained)'}`,
           d.esCores === undefined ? '-' : d.esCores.toFixed(2),
+          microsPerRequest(d.esCores, perSec),
+          microsPerRequest(run.cpuCores, perSec),
         ];
       }),
     ),
@@ -340,14 +362,14 @@ export function markdownReport(report: Report): string {
     '',
     markdownTable(MAX_HEADER, report.maxRuns.map(maxRow)),
     '',
-    'Peak RSS: highest sum of VmRSS over the target\'s process tree, sampled every 200 ms during the measured phase.',
+    'Peak RSS: highest sum of VmRSS over the target\'s process tree, sampled every 200 ms during the measured phase. CPU cores: user + system CPU time of that tree during the measured phase divided by its duration (for `direct`, the upstream nginx); CPU µs per request: that divided by req/s, the cost of one request whatever share of the machine the target got.',
     '',
   ];
   const details = report.maxRuns.filter((run) => run.result);
   if (details.length > 0) {
     out.push(
       markdownTable(
-        ['target', 'requests', 'non-2xx/3xx', 'socket errors (connect/read/write/timeout)', 'VmHWM MiB (since start, incl. warm-up)', 'processes'],
+        ['target', 'requests', 'non-2xx/3xx', 'socket errors (connect/read/write/timeout)', 'VmHWM MiB (since start, incl. warm-up)', 'processes', 'CPU cores', 'CPU µs per request'],
         details.map((run) => {
           const r = run.result as WrkResult;
           const s = r.socketErrors;
@@ -358,6 +380,8 @@ export function markdownReport(report: Report): string {
             `${s.connect}/${s.read}/${s.write}/${s.timeout}`,
             run.rss ? fixed(mib(run.rss.hwmKiB), 1) : '-',
             run.rss ? String(run.rss.pids.length) : '-',
+            cpuText(run.cpuCores),
+            microsPerRequest(run.cpuCores, r.requestsPerSec),
           ];
         }),
       ),
