@@ -41,12 +41,15 @@ export class ProxyError extends Error {
   readonly code: ProxyErrorCode;
   readonly status: number;
   readonly termination: TerminationCode;
+  /** What the message adds to the code's own text (e.g. which member, after how long). */
+  readonly detail: string | undefined;
 
   constructor(code: ProxyErrorCode, detail?: string, options?: ErrorOptions) {
     const entry = PROXY_ERRORS[code];
     super(detail ? `${entry.message}: ${detail}` : entry.message, options);
     this.name = 'ProxyError';
     this.code = code;
+    this.detail = detail;
     this.status = proxyErrorStatus(code);
     this.termination = entry.termination;
   }

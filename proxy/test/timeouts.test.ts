@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnProxy, type SpawnedProxy } from './spawn-proxy.ts';
 
 let echo: SpawnedEchoUpstream;
+let stuck: SpawnedEchoUpstream;
 let proxy: SpawnedProxy;
 let blackhole: { port: number; process: ChildProcess; fillers: Socket[] };
 
@@ -34,6 +35,7 @@ async function startBlackhole(): Promise<typeof blackhole> {
 
 beforeAll(async () => {
   echo = await spawnEchoUpstream({ name: 'slow' });
+  stuck = await spawnEchoUpstream({ name: 'stuck', args: ['--delay-ms', '5000'] });
   blackhole = await startBlackhole();
   proxy = await spawnProxy({
     listen: { port: 0 },
@@ -42,12 +44,22 @@ beforeAll(async () => {
       { name: 'total', hosts: ['total.test'], upstreams: [{ url: echo.url }], timeouts: { headers: '10s', total: '800ms' } },
       { name: 'connect', hosts: ['connect.test'], upstreams: [{ url: `http://127.0.0.1:${blackhole.port}` }], timeouts: { connect: '500ms' }, retries: { attempts: 0 } },
       { name: 'body', hosts: ['body.test'], upstreams: [{ url: echo.url }], timeouts: { bodyIdle: '500ms' } },
+      {
+        name: 'per-try',
+        hosts: ['per-try.test'],
+        balancer: 'round-robin',
+        upstreams: [{ url: stuck.url }, { url: echo.url }],
+        timeouts: { headers: '500ms' },
+        retries: { attempts: 1 },
+        outlierDetection: false,
+      },
     ],
   });
 }, 30_000);
 
 afterAll(async () => {
   await proxy?.stop();
+  await stuck?.stop();
   await echo?.stop();
   for (const socket of blackhole?.fillers ?? []) socket.destroy();
   blackhole?.process.kill();
@@ -92,5 +104,30 @@ describe('timeouts', () => {
 
   it('answers a fast request normally on the same services', async () => {
     expect((await timed('total.test')).status).toBe(200);
+  });
+
+  it('retries an idempotent request on another member when a member sends no headers in time; never a POST', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const started = performance.now();
+        const response = await request(`${proxy.url}/`, { headers: { host: 'per-try.test' } });
+        const body = (await response.body.json()) as { instance?: string };
+        return { status: response.statusCode, instance: body.instance, elapsed: performance.now() - started };
+      }),
+    );
+    expect(answers.map((answer) => [answer.status, answer.instance])).toEqual(Array(4).fill([200, 'slow']));
+    // Round-robin sent half of them to the stuck member first: those waited one per-try timeout.
+    expect(answers.filter((answer) => answer.elapsed >= 500).length).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...answers.map((answer) => answer.elapsed))).toBeLessThan(1_500);
+
+    const posts = await Promise.all(
+      Array.from({ length: 2 }, async () => {
+        const response = await request(`${proxy.url}/`, { method: 'POST', body: 'order', headers: { host: 'per-try.test' } });
+        return { status: response.statusCode, body: (await response.body.json()) as { error?: { code: string } } };
+      }),
+    );
+    // One of the two went to the stuck member: it reached it, so it is never sent again.
+    expect(posts.map((post) => post.status).sort()).toEqual([200, 504]);
+    expect(posts.find((post) => post.status === 504)?.body.error?.code).toBe('PROXY_UPSTREAM_HEADERS_TIMEOUT');
   });
 });

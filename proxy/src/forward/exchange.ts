@@ -254,7 +254,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
       this.pool.recordFailure(member, Date.now());
       this.context.metrics?.recordUpstreamFailure(this.service.name, member.url, code);
     }
-    const detail = error instanceof ProxyError ? undefined : `${member.url}: ${error.message}`;
+    const detail = error instanceof ProxyError ? error.detail : `${member.url}: ${error.message}`;
     const cause = error instanceof ProxyError ? undefined : error;
     if (!this.#responseStarted && this.#mayRetry(code)) {
       (this.#tried ??= []).push(member);
@@ -309,7 +309,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     // Nothing reached the upstream: any method is safe to send elsewhere.
     const notSent = !this.#requestSent && (code === 'PROXY_UPSTREAM_CONNECT_FAILED' || code === 'PROXY_UPSTREAM_CONNECT_TIMEOUT');
     // The upstream may have seen it: only idempotent requests whose (empty) body can be replayed.
-    const replayable = code === 'PROXY_UPSTREAM_RESET' && this.#body === null && IDEMPOTENT.has(this.method);
+    const replayable = (code === 'PROXY_UPSTREAM_RESET' || code === 'PROXY_UPSTREAM_HEADERS_TIMEOUT') && this.#body === null && IDEMPOTENT.has(this.method);
     if (!notSent && !replayable) return false;
     return this.service.retryBudget.tryRetry(Date.now());
   }
@@ -415,7 +415,14 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   headersTimedOut(): void {
     this.#tryTimer = undefined;
     if (this.#responseStarted || this.#answered) return;
-    this.#fail('PROXY_UPSTREAM_HEADERS_TIMEOUT', `${this.member?.url ?? ''} after ${this.service.headersTimeoutMs} ms`);
+    const detail = `${this.member?.url ?? ''} after ${this.service.headersTimeoutMs} ms`;
+    if (this.#body === null && IDEMPOTENT.has(this.method) && this.tries < this.service.maxTries) {
+      // A per-try timeout: the aborted try ends in onResponseError, which counts the member's
+      // failure and retries elsewhere within the budget (or answers 504).
+      this.#abortTry(new ProxyError('PROXY_UPSTREAM_HEADERS_TIMEOUT', detail));
+      return;
+    }
+    this.#fail('PROXY_UPSTREAM_HEADERS_TIMEOUT', detail);
   }
 
   totalTimedOut(): void {
