@@ -209,9 +209,9 @@ export class ProxyServer {
         closeAfterResponse(socket, inFlight);
         return;
       }
-      // A malformed request pipelined behind one being answered: nothing can be written in the
-      // middle of that response, so the connection is cut; the malformed one is recorded below.
-      socket.destroy();
+      // A malformed request pipelined behind one being answered: that response finishes, then
+      // the malformed one gets its error and the connection closes (recorded below).
+      answerAfterResponse(socket, inFlight, code, reason);
     } else {
       writeRawError(socket, code, reason);
     }
@@ -225,6 +225,29 @@ export class ProxyServer {
 function closeAfterResponse(socket: Socket, res: ServerResponse): void {
   if (res.writableEnded) socket.end();
   else socket.destroy();
+}
+
+/**
+ * Writes the error for a malformed pipelined request once the response before it has gone out
+ * whole (HTTP/1.1 answers in order); if that response is cut instead, so is the connection.
+ */
+function answerAfterResponse(socket: Socket, res: ServerResponse, code: ProxyErrorCode, message: string): void {
+  // Nothing more is read from this connection (the parser has failed for good).
+  socket.pause();
+  if (res.writableFinished) {
+    writeRawError(socket, code, message);
+    return;
+  }
+  const onFinish = (): void => {
+    res.off('close', onClose);
+    writeRawError(socket, code, message);
+  };
+  const onClose = (): void => {
+    res.off('finish', onFinish);
+    socket.destroy();
+  };
+  res.once('finish', onFinish);
+  res.once('close', onClose);
 }
 
 /** Writes a complete error response on a socket the HTTP server gave up on, then closes it. */

@@ -1,4 +1,5 @@
 import { spawnEchoUpstream, type EchoReply, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -70,6 +71,81 @@ describe('failover', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  /** Three members, the second cutting every body after 5 bytes; outlier ejection after 3 failures. */
+  async function poolWithTruncatingMember(holdResponseBody?: number) {
+    const healthy = await Promise.all(['m1', 'm3'].map((name) => spawnEchoUpstream({ name })));
+    const truncating = await spawnEchoUpstream({ name: 'm2', args: ['--reset-after-bytes', '5'] });
+    echoes = [healthy[0]!, truncating, healthy[1]!];
+    proxy = await spawnProxy({
+      listen: { port: 0 },
+      services: [
+        {
+          name: 'pool',
+          hosts: ['pool.test'],
+          upstreams: echoes.map((e) => ({ url: e.url })),
+          outlierDetection: { consecutiveFailures: 3, baseEjection: '30s' },
+          ...(holdResponseBody !== undefined && { retries: { holdResponseBody } }),
+        },
+      ],
+    });
+    const served: string[] = [];
+    let truncated = 0;
+    for (let i = 0; i < 60; i++) {
+      try {
+        served.push((await get('pool.test')).json().instance);
+      } catch {
+        // The headers (200) came through; the body was cut short, so the client's read fails.
+        truncated++;
+      }
+    }
+    return { served, truncated, truncating };
+  }
+
+  it('retries a GET whose response a member cuts off mid-body, unseen by the client, and ejects the member', async () => {
+    const { served, truncated, truncating } = await poolWithTruncatingMember();
+    expect(truncated).toBe(0);
+    expect(served).toHaveLength(60);
+    expect(served).not.toContain('m2');
+    await proxy!.waitForLog((line) => line.msg === 'upstream member ejected' && line.member === truncating.url, 5_000);
+  }, 20_000);
+
+  it('with responses streamed (holdResponseBody: 0), ejects a member cutting bodies off after the configured run of failures', async () => {
+    const { served, truncated, truncating } = await poolWithTruncatingMember(0);
+    // Round-robin over three members: m2 gets every third request until its third cut-off body.
+    expect(truncated).toBe(3);
+    expect(served).toHaveLength(57);
+    expect(served.slice(6)).not.toContain('m2');
+    await proxy!.waitForLog((line) => line.msg === 'upstream member ejected' && line.member === truncating.url, 5_000);
+  }, 20_000);
+
+  it('never holds a response of unknown length: a streamed (chunked) GET reaches the client chunk by chunk', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      setTimeout(() => res.end('data: last\n\n'), 1_000);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      proxy = await spawnProxy({
+        listen: { port: 0 },
+        services: [{ name: 'events', hosts: ['events.test'], upstreams: [{ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }] }],
+      });
+      const started = performance.now();
+      const response = await request(`${proxy.url}/`, { headers: { host: 'events.test' } });
+      const arrivals: { text: string; afterMs: number }[] = [];
+      response.body.on('data', (chunk: Buffer) => arrivals.push({ text: String(chunk), afterMs: performance.now() - started }));
+      await once(response.body, 'end');
+      expect(arrivals.map((arrival) => arrival.text)).toEqual(['data: first\n\n', 'data: last\n\n']);
+      // The first event came through long before the upstream sent the last one (1 s later).
+      expect(arrivals[0]!.afterMs).toBeLessThan(700);
+      expect(arrivals[1]!.afterMs).toBeGreaterThanOrEqual(900);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  }, 20_000);
 
   it('never sends a POST twice when the member fails after receiving it', async () => {
     // Two real upstreams that count what reaches them and then reset the connection.

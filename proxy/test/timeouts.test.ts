@@ -94,11 +94,21 @@ describe('timeouts', () => {
     expect(result.elapsed).toBeLessThan(600);
   });
 
-  it('cuts a response whose body stalls longer than the body idle timeout', async () => {
+  it('cuts a streamed response whose body stalls longer than the body idle timeout', async () => {
     const started = performance.now();
-    const response = await request(`${proxy.url}/`, { headers: { host: 'body.test', 'x-echo-slow-body-ms': '2000' } });
+    // 100 000 bytes: over retries.holdResponseBody (64 KiB), so the headers go out at once.
+    const response = await request(`${proxy.url}/`, { headers: { host: 'body.test', 'x-echo-slow-body-ms': '2000', 'x-echo-response-bytes': '100000' } });
     expect(response.statusCode).toBe(200);
     await expect(response.body.text()).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('answers 504 PROXY_UPSTREAM_BODY_TIMEOUT when a held (small) response stalls and no other member is left', async () => {
+    const started = performance.now();
+    const response = await request(`${proxy.url}/`, { headers: { host: 'body.test', 'x-echo-slow-body-ms': '2000' } });
+    const body = (await response.body.json()) as { error?: { code: string } };
+    expect(response.statusCode).toBe(504);
+    expect(body.error?.code).toBe('PROXY_UPSTREAM_BODY_TIMEOUT');
     expect(performance.now() - started).toBeLessThan(2000);
   });
 

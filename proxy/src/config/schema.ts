@@ -68,6 +68,12 @@ const timeouts = z.strictObject({
 const retries = z.strictObject({
   /** Extra tries after the first one. */
   attempts: z.number().int().min(0).max(10).default(2),
+  /**
+   * A response to a retryable request (idempotent, no body) whose Content-Length is at most this
+   * is held until its last byte before the client sees it, so that a member failing mid-body is
+   * retried elsewhere instead of the client getting a cut-off body. 0 streams every response.
+   */
+  holdResponseBody: byteSize.default(64 * 1024),
   budget: z
     .strictObject({
       ratio: z.number().min(0).max(1).default(0.2),

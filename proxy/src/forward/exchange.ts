@@ -29,6 +29,8 @@ export interface ExchangeContext {
 // Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const NO_MEMBERS: readonly Member[] = [];
+// Try failures after which an idempotent request without a body is sent to another member.
+const REPLAYABLE_FAILURES: ReadonlySet<ProxyErrorCode> = new Set(['PROXY_UPSTREAM_RESET', 'PROXY_UPSTREAM_HEADERS_TIMEOUT', 'PROXY_UPSTREAM_BODY_TIMEOUT']);
 const EXCHANGE = Symbol('exchange');
 
 type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
@@ -92,6 +94,19 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   #queued = false;
   #ticket = 0;
   #setCookie: string | undefined = undefined;
+  /** Status of the current try's upstream response (what the member answered, held or not). */
+  #upstreamStatus = 0;
+  /**
+   * The current try's response is being held until its last byte (`retries.holdResponseBody`):
+   * its head and chunks are kept here, and a failure before the end is retried like one before
+   * the headers.
+   */
+  #holding = false;
+  #heldMessage: string | undefined = undefined;
+  #heldHeaders: string[] | undefined = undefined;
+  /** The first held chunk (usually the whole body), then any others. */
+  #heldChunk: Buffer | undefined = undefined;
+  #heldChunks: Buffer[] | undefined = undefined;
   #lastFailure: { code: ProxyErrorCode; detail: string | undefined; cause: Error | undefined } | undefined = undefined;
   #tryTimer: NodeJS.Timeout | undefined = undefined;
   #totalTimer: NodeJS.Timeout | undefined = undefined;
@@ -203,9 +218,10 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     if (statusCode < 200) return;
     this.#clearTryTimer();
     this.firstByteMs = performance.now() - this.startedAt;
-    const member = this.member!;
-    if (statusCode >= 500) this.pool.recordFailure(member, Date.now());
-    else this.pool.recordSuccess(member);
+    this.#upstreamStatus = statusCode;
+    // A 5xx counts against the member now; a success only once the body has arrived whole
+    // (onResponseEnd), so that a member resetting mid-body is ejected like one failing outright.
+    if (statusCode >= 500) this.pool.recordFailure(this.member!, Date.now());
     if (this.#answered) {
       controller.abort(new ProxyError('PROXY_CLIENT_ABORT'));
       return;
@@ -213,18 +229,24 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     const list = responseHeaderList(headers);
     if (this.#setCookie !== undefined) list.push('set-cookie', this.#setCookie);
     if (this.context.draining) list.push('connection', 'close');
-    try {
-      this.res.writeHead(statusCode, statusMessage || undefined, list);
-    } catch (error) {
-      controller.abort(new ProxyError('PROXY_UPSTREAM_PROTOCOL_ERROR', (error as Error).message));
+    if (this.#mayHold(headers['content-length'])) {
+      this.#holding = true;
+      this.#heldMessage = statusMessage;
+      this.#heldHeaders = list;
       return;
     }
-    this.status = statusCode;
-    this.#responseStarted = true;
+    const problem = this.#writeHead(statusCode, statusMessage, list);
+    if (problem !== undefined) controller.abort(new ProxyError('PROXY_UPSTREAM_PROTOCOL_ERROR', problem));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#answered) return;
+    if (this.#holding) {
+      // Bounded: undici fails a body longer than its Content-Length, which #mayHold capped.
+      if (this.#heldChunk === undefined) this.#heldChunk = chunk;
+      else (this.#heldChunks ??= []).push(chunk);
+      return;
+    }
     this.responseBytes += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -234,9 +256,42 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
 
   onResponseEnd(): void {
     this.lastByteMs = performance.now() - this.startedAt;
+    if (this.#upstreamStatus < 500) this.pool.recordSuccess(this.member!);
     this.#closeTry();
+    if (this.#holding && !this.#answered) {
+      this.#releaseHeld();
+      return;
+    }
     if (!this.#answered) {
       this.#answered = true;
+      this.res.end();
+    }
+    this.#finishIfDone();
+  }
+
+  /** Sends a held response, complete now, to the client in one go. */
+  #releaseHeld(): void {
+    const problem = this.#writeHead(this.#upstreamStatus, this.#heldMessage, this.#heldHeaders!);
+    const first = this.#heldChunk;
+    const more = this.#heldChunks;
+    this.#dropHeld();
+    if (problem !== undefined) {
+      this.#fail('PROXY_UPSTREAM_PROTOCOL_ERROR', problem);
+      return;
+    }
+    this.#answered = true;
+    if (first === undefined) {
+      this.res.end();
+    } else if (more === undefined) {
+      this.responseBytes += first.length;
+      this.res.end(first);
+    } else {
+      this.responseBytes += first.length;
+      this.res.write(first);
+      for (const chunk of more) {
+        this.responseBytes += chunk.length;
+        this.res.write(chunk);
+      }
       this.res.end();
     }
     this.#finishIfDone();
@@ -245,6 +300,8 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const member = this.member!;
     this.#closeTry();
+    // A held response never reached the client: the try failed as if before the headers.
+    if (this.#holding) this.#dropHeld();
     if (this.#answered) {
       this.#finishIfDone();
       return;
@@ -303,13 +360,46 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     );
   }
 
+  /**
+   * Whether the response now starting is held until complete: only when a failure could still
+   * be retried (idempotent request without a body, a try left) and its declared length is small
+   * enough. Responses of unknown length (chunked, streamed events) always stream at once.
+   */
+  #mayHold(contentLength: string | string[] | undefined): boolean {
+    const limit = this.service.holdResponseBytes;
+    if (limit === 0 || typeof contentLength !== 'string' || this.#body !== null || this.tries >= this.service.maxTries || !IDEMPOTENT.has(this.method)) return false;
+    const length = Number(contentLength);
+    return length > 0 && length <= limit;
+  }
+
+  #dropHeld(): void {
+    this.#holding = false;
+    this.#heldMessage = undefined;
+    this.#heldHeaders = undefined;
+    this.#heldChunk = undefined;
+    this.#heldChunks = undefined;
+  }
+
+  /** Sends the response head to the client; returns why Node refused it, if it did. */
+  #writeHead(statusCode: number, statusMessage: string | undefined, list: string[]): string | undefined {
+    try {
+      this.res.writeHead(statusCode, statusMessage || undefined, list);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    this.status = statusCode;
+    this.#responseStarted = true;
+    return undefined;
+  }
+
   /** Whether a failed try may be repeated on another member. */
   #mayRetry(code: ProxyErrorCode): boolean {
     if (this.tries >= this.service.maxTries || this.res.destroyed) return false;
     // Nothing reached the upstream: any method is safe to send elsewhere.
     const notSent = !this.#requestSent && (code === 'PROXY_UPSTREAM_CONNECT_FAILED' || code === 'PROXY_UPSTREAM_CONNECT_TIMEOUT');
     // The upstream may have seen it: only idempotent requests whose (empty) body can be replayed.
-    const replayable = (code === 'PROXY_UPSTREAM_RESET' || code === 'PROXY_UPSTREAM_HEADERS_TIMEOUT') && this.#body === null && IDEMPOTENT.has(this.method);
+    // (A body timeout or reset after the headers gets here only for a held response.)
+    const replayable = REPLAYABLE_FAILURES.has(code) && this.#body === null && IDEMPOTENT.has(this.method);
     if (!notSent && !replayable) return false;
     return this.service.retryBudget.tryRetry(Date.now());
   }

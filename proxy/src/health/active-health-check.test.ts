@@ -16,12 +16,19 @@ class Upstream {
   script: number[] | undefined;
   /** Milliseconds before answering; Infinity = never. */
   delayMs = 0;
+  /** Answer 200 with a promised 1 KiB body, send 10 bytes of it, then reset the connection. */
+  resetMidBody = false;
   readonly requests: { method: string; url: string; host: string | undefined }[] = [];
 
   async start(port = 0): Promise<void> {
     this.server = createServer((request: IncomingMessage, response) => {
       this.requests.push({ method: request.method!, url: request.url!, host: request.headers.host });
       if (this.delayMs === Infinity) return;
+      if (this.resetMidBody) {
+        response.writeHead(200, { 'content-length': '1024' });
+        response.write('0123456789', () => response.socket?.resetAndDestroy());
+        return;
+      }
       const status = this.script === undefined ? this.status : this.script[(this.requests.length - 1) % this.script.length]!;
       setTimeout(() => response.writeHead(status, { 'content-type': 'text/plain' }).end('ok'), this.delayMs);
     });
@@ -132,6 +139,15 @@ describe('ActiveHealthCheck', () => {
     const { transitions } = checking([member], { timeoutMs: 50 });
     await vi.waitFor(() => expect(member.healthy).toBe(false), WAIT);
     expect(transitions).toEqual(['0 unhealthy (timeout)']);
+  });
+
+  it('fails a check whose 200 response is cut off mid-body', async () => {
+    const target = await upstream();
+    target.resetMidBody = true;
+    const member = memberFor(target);
+    const { transitions } = checking([member]);
+    await vi.waitFor(() => expect(member.healthy).toBe(false), WAIT);
+    expect(transitions).toEqual([expect.stringMatching(/^0 unhealthy \((?!status)/)]);
   });
 
   it('judges members independently', async () => {

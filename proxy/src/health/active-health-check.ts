@@ -121,7 +121,7 @@ export class ActiveHealthCheck {
         // Bounds the whole check; the client's own timeouts bound each phase.
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
-      await response.body.dump();
+      await readCheckBody(response.body);
       passed = response.statusCode >= this.#minStatus && response.statusCode <= this.#maxStatus;
       reason = `status ${response.statusCode}`;
     } catch (error) {
@@ -150,6 +150,22 @@ export class ActiveHealthCheck {
         this.#onTransition?.(member, false, reason);
       }
     }
+  }
+}
+
+/** Bytes of a check response read before the rest is dropped (the status decides beyond that). */
+const CHECK_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Reads a check response's body to its end, so that a member resetting mid-body fails the check
+ * (undici's `body.dump()` swallows body errors), dropping whatever follows the first
+ * {@link CHECK_BODY_LIMIT} bytes.
+ */
+async function readCheckBody(body: AsyncIterable<Buffer>): Promise<void> {
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > CHECK_BODY_LIMIT) return;
   }
 }
 

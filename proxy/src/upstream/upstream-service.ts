@@ -26,6 +26,8 @@ export class UpstreamService {
   readonly limiter: ConcurrencyLimiter | undefined;
   readonly retryBudget: RetryBudget;
   readonly maxTries: number;
+  /** Largest Content-Length of a response held until complete so it can still be retried; 0 = none. */
+  readonly holdResponseBytes: number;
   readonly headersTimeoutMs: number;
   readonly bodyIdleTimeoutMs: number;
   readonly totalTimeoutMs: number;
@@ -57,6 +59,7 @@ export class UpstreamService {
         : undefined;
     this.retryBudget = new RetryBudget({ ratio: config.retries.budget.ratio, minRetriesPerSecond: config.retries.budget.minPerSecond });
     this.maxTries = 1 + config.retries.attempts;
+    this.holdResponseBytes = this.maxTries > 1 ? config.retries.holdResponseBody : 0;
     this.headersTimeoutMs = config.timeouts.headers;
     this.bodyIdleTimeoutMs = config.timeouts.bodyIdle;
     this.totalTimeoutMs = config.timeouts.total;
