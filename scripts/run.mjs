@@ -25,6 +25,8 @@ const COMMANDS = {
   'stress-run': ['load-tests/src/stress-run.ts'],
   'echo-upstream': ['echo-upstream/src/main.ts'],
   bench: ['bench/src/main.ts'],
+  'fault-matrix': ['hardening/src/fault-matrix.ts'],
+  soak: ['hardening/src/soak.ts'],
   test: ['node_modules/vitest/vitest.mjs', 'run'],
   typecheck: ['node_modules/typescript/bin/tsc', '-p', '.'],
 };
