@@ -75,8 +75,10 @@ describe('request events', () => {
     expect(event!.service.target?.name).toBe('app');
     expect(event!.user_agent?.original).toBe('events-test');
     // Close to what the client waited. The client shares this thread (its own request building
-    // and response parsing count on its side), so the bound here is looser than across processes.
-    expect(Math.abs(event!.event.duration / 1e6 - clientMs)).toBeLessThan(5);
+    // and response parsing count on its side) and other test files share the cores, so this one
+    // sample gets a loose bound; the 2 ms contract is measured across processes, on a median, in
+    // test/telemetry/proxy-events-in-elasticsearch.test.ts.
+    expect(Math.abs(event!.event.duration / 1e6 - clientMs)).toBeLessThan(15);
     expect(event!.lookout.timing.upstream_first_byte_ms!).toBeGreaterThanOrEqual(200);
     expect(JSON.stringify(event)).not.toContain('secret');
   });
