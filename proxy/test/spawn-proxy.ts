@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { spawnJsonLoggingProcess } from '../../scripts/test/json-logging-process.ts';
+import { proxyArgs, proxyRuntime } from '../launch.mjs';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -24,14 +25,27 @@ export interface SpawnedProxy {
   stop(): Promise<number | null>;
 }
 
-/** Writes `config` to a temp file and starts `proxy/src/main.ts --config FILE`. */
-export async function spawnProxy(config: object, options: { env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedProxy> {
+/** Options of {@link spawnProxy}. */
+export interface SpawnProxyOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Start the proxy as it runs in production: the bundle (`proxy/dist/main.js`, built by the
+   * caller, e.g. with `buildProxyIfStale`) with the flags and environment of
+   * `proxy/node-runtime.json`, instead of the sources.
+   */
+  readonly bundle?: boolean;
+}
+
+/** Writes `config` to a temp file and starts `proxy/src/main.ts --config FILE` (or the bundle). */
+export async function spawnProxy(config: object, options: SpawnProxyOptions = {}): Promise<SpawnedProxy> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-proxy-'));
   const configFile = join(dir, 'proxy.yaml');
   // The default sink (embedded SQLite), kept in the test's own directory.
   const withTelemetry = 'telemetry' in config ? config : { ...config, telemetry: { sink: 'embedded', embedded: { path: join(dir, 'telemetry.sqlite') } } };
   writeFileSync(configFile, stringify(withTelemetry));
-  const service = spawnJsonLoggingProcess('proxy', [MAIN, '--config', configFile], options.env);
+  const service = options.bundle
+    ? spawnJsonLoggingProcess('proxy', proxyArgs(['--config', configFile]), { ...(proxyRuntime() as { env: NodeJS.ProcessEnv }).env, ...options.env })
+    : spawnJsonLoggingProcess('proxy', [MAIN, '--config', configFile], options.env);
   const { process: child, logs, waitForLog, exited } = service;
 
   const listening = await Promise.race([

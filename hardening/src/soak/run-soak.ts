@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, hostname, loadavg, totalmem } from 'node:os';
+import { buildProxyIfStale } from '../../../proxy/launch.mjs';
 import { auditEvents, type EventAudit } from '../audit/event-audit.ts';
 import { startSteadyLoad } from '../load/steady-load.ts';
 import { SHOP_HOST, startFaultStack } from '../stack/fault-stack.ts';
@@ -36,7 +37,7 @@ export interface SoakRun {
 }
 
 /**
- * A proxy (two echo members, telemetry to `esUrl` with its spool) under `rate` requests/s for
+ * A proxy (the production bundle and flags; two echo members, telemetry to `esUrl` with its spool) under `rate` requests/s for
  * `minutes`, sampled every `sampleSeconds`; then every answered request is looked up in
  * Elasticsearch by id, and RSS and event-loop delay are checked for a trend over the second half.
  */
@@ -45,7 +46,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
   const machine = { host: hostname(), cpus: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), node: process.versions.node, loadAverage: loadavg() };
   const runId = `soak${randomUUID().slice(0, 8)}`;
   const index = `hardening-requests-${runId}`;
-  const stack = await startFaultStack({ esUrl: options.esUrl, index, service: 'soak', members: [[], []] });
+  // The proxy as it ships: the bundle with the flags of proxy/node-runtime.json.
+  buildProxyIfStale(process.execPath, options.log);
+  const stack = await startFaultStack({ esUrl: options.esUrl, index, service: 'soak', members: [[], []], proxyBundle: true });
   const durationMs = options.minutes * 60_000;
   const samples: SoakSample[] = [];
   try {

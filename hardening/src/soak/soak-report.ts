@@ -29,7 +29,7 @@ export function formatSoakMarkdown(run: SoakRun, files: { readonly csv: string; 
     '',
     `Command: \`${run.command}\`  `,
     `Machine: ${run.machine.cpus} CPUs, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}, load average at start ${run.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')} (shared machine)  `,
-    `Setup: one proxy process, two echo members, telemetry to Elasticsearch (bulk, disk spool), ${run.rate} requests/s (every 10th a POST) for ${run.minutes} min, loopback; sampled every ${run.samples.length > 1 ? Math.round(run.samples[1]!.tS - run.samples[0]!.tS) : '?'} s from the proxy's admin /metrics and /proc.`,
+    `Setup: one proxy process (the bundle \`proxy/dist/main.js\` with the flags of \`proxy/node-runtime.json\`), two echo members, telemetry to Elasticsearch (bulk, disk spool), ${run.rate} requests/s (every 10th a POST) for ${run.minutes} min, loopback; sampled every ${run.samples.length > 1 ? Math.round(run.samples[1]!.tS - run.samples[0]!.tS) : '?'} s from the proxy's admin /metrics and /proc.`,
     '',
     `**Verdict: ${run.verdict}**${run.reasons.length ? `: ${run.reasons.join('; ')}` : ''}`,
     '',

@@ -32,6 +32,8 @@ export interface FaultStackOptions {
   readonly serviceOverrides?: Record<string, unknown>;
   /** Merged over the proxy config's top level. */
   readonly proxyOverrides?: Record<string, unknown>;
+  /** Run the proxy bundle with its production flags (see `spawnProxy`), built beforehand by the caller. */
+  readonly proxyBundle?: boolean;
 }
 
 /** Proxy, echo members, webhook receiver and slo-engine for one scenario, all real processes. */
@@ -123,7 +125,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   };
 
   const launchProxy = async (): Promise<{ proxy: SpawnedProxy; adminUrl: string }> => {
-    const proxy = await spawnProxy(config);
+    const proxy = await spawnProxy(config, { bundle: options.proxyBundle === true });
     const admin = await proxy.waitForLog((line) => line.msg === 'admin listening', 20_000);
     return { proxy, adminUrl: `http://127.0.0.1:${admin.port as number}` };
   };
