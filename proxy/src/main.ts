@@ -20,6 +20,8 @@ import type { PoolColor, ProxyConfig } from './config/schema.ts';
 import type { ColorSwitchResult } from './upstream/color-switch.ts';
 import { createLogger } from './log.ts';
 import { ProxyServer } from './proxy-server.ts';
+import { CertificateWatcher } from './tls/certificate-watcher.ts';
+import { loadTlsCredentials, tlsFacts, type TlsCredentials } from './tls/tls-credentials.ts';
 
 const USAGE = 'usage: lookout-proxy --config FILE   (or PROXY_CONFIG=FILE)';
 const log = createLogger(cluster.isWorker ? { worker: cluster.worker?.id } : {});
@@ -28,8 +30,13 @@ async function main(): Promise<void> {
   const configFile = configPath();
   const config = await loadOrExit(configFile);
   const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
-  if (workers > 1 && cluster.isPrimary) runPrimary(configFile, workers);
-  else await runServer(configFile, config);
+  if (workers > 1 && cluster.isPrimary) {
+    // A certificate that cannot be served stops the start here, not in every worker in turn.
+    loadTlsOrExit(config, configFile);
+    runPrimary(configFile, workers);
+  } else {
+    await runServer(configFile, config);
+  }
 }
 
 function configPath(): string {
@@ -62,8 +69,21 @@ async function loadOrExit(file: string): Promise<ProxyConfig> {
   }
 }
 
+/** The listener's certificate and key, or exit 2 with the reason (as for an invalid config). */
+function loadTlsOrExit(config: ProxyConfig, configFile: string): TlsCredentials | undefined {
+  try {
+    return loadTlsCredentials(config, configFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.fatal({ code: error.code, file: error.file, problems: error.problems }, error.message);
+    process.exit(2);
+  }
+}
+
 /** One worker, or the only process: serve, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 async function runServer(configFile: string, config: ProxyConfig): Promise<void> {
+  const tls = loadTlsOrExit(config, configFile);
+  const scheme = tls === undefined ? 'http' : 'https';
   const telemetry = createTelemetryPipeline(config.telemetry, log);
   void telemetry.start();
   const otlp = otlpExportOptions(config.metrics);
@@ -74,6 +94,7 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
       : await (await import('./metrics/start-metrics.ts')).startMetrics({
           version: PROXY_VERSION,
           instanceId: `${hostname()}/${process.pid}`,
+          scheme,
           otlp,
           log,
           telemetry: () => ({
@@ -93,9 +114,14 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
           telemetry,
           { name: 'lookout-proxy', version: PROXY_VERSION, nodeName: hostname(), ...(process.env.LOOKOUT_ENVIRONMENT ? { environment: process.env.LOOKOUT_ENVIRONMENT } : {}) },
           createQueryRedactor(config.telemetry.redactQueryParams),
+          scheme,
         );
-  const proxy = new ProxyServer({ config, log, metrics, recorder });
-  const apply = applyReload(proxy, configFile);
+  const proxy = new ProxyServer({ config, log, metrics, recorder, ...(tls !== undefined && { tls }) });
+  if (tls !== undefined) log.info(tlsFacts(tls), 'TLS certificate loaded');
+  // Renewed certificate files are served without a reload (listen.tls.watchInterval).
+  const certificates = new CertificateWatcher(config, configFile, log, (renewed) => proxy.setTlsCredentials(renewed));
+  certificates.start();
+  const apply = applyReload(proxy, configFile, certificates);
   const reload = async (): Promise<void> => {
     try {
       await apply();
@@ -129,11 +155,14 @@ async function runServer(configFile: string, config: ProxyConfig): Promise<void>
 }
 
 /** Reads the config file and swaps it in; throws ConfigError when it is invalid. */
-function applyReload(proxy: ProxyServer, configFile: string): () => Promise<void> {
+function applyReload(proxy: ProxyServer, configFile: string, certificates: CertificateWatcher): () => Promise<void> {
   return async () => {
     log.info({ config: configFile }, 'reloading config');
     try {
-      await proxy.reload(await loadConfigFile(configFile));
+      const config = await loadConfigFile(configFile);
+      // A certificate that cannot be served rejects the whole reload, like an invalid config.
+      await proxy.reload(config, loadTlsCredentials(config, configFile));
+      certificates.reset(config);
     } catch (error) {
       if (error instanceof ConfigError) {
         log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
@@ -230,20 +259,25 @@ function runPrimary(configFile: string, count: number): void {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.send(message);
   };
   const reloadAll = (): void => {
-    // Validate once here so an invalid file is reported once, not by every worker.
-    loadConfigFile(configFile).then(
-      (config) => {
-        // A switch no longer applies once the file names another colour than when it was made.
-        for (const [name, message] of switches) {
-          if (config.services.find((service) => service.name === name)?.blueGreen?.active !== message.configured) switches.delete(name);
-        }
-        broadcast('reload');
-      },
-      (error: unknown) => {
-        if (!(error instanceof ConfigError)) throw error;
-        log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
-      },
-    );
+    // Validate once here (config and certificate) so an invalid file is reported once, not by every worker.
+    loadConfigFile(configFile)
+      .then((config) => {
+        loadTlsCredentials(config, configFile);
+        return config;
+      })
+      .then(
+        (config) => {
+          // A switch no longer applies once the file names another colour than when it was made.
+          for (const [name, message] of switches) {
+            if (config.services.find((service) => service.name === name)?.blueGreen?.active !== message.configured) switches.delete(name);
+          }
+          broadcast('reload');
+        },
+        (error: unknown) => {
+          if (!(error instanceof ConfigError)) throw error;
+          log.error({ code: error.code, file: error.file, problems: error.problems }, `config reload rejected, keeping the running config: ${error.message}`);
+        },
+      );
   };
   process.on('SIGHUP', reloadAll);
   cluster.on('message', (worker, message) => {

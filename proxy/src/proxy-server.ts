@@ -1,4 +1,5 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getRequestListener } from '@hono/node-server';
@@ -15,6 +16,7 @@ import { requestHeadProblem } from './request-head-check.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
 import { arrivalOf, markArrival } from './request-arrival.ts';
 import { MemberRegistry } from './upstream/member-registry.ts';
+import { tlsFacts, type TlsCredentials } from './tls/tls-credentials.ts';
 
 export interface ProxyServerOptions {
   readonly config: ProxyConfig;
@@ -23,6 +25,8 @@ export interface ProxyServerOptions {
   readonly recorder?: RequestEventRecorder;
   /** Request, upstream and runtime metrics; none when absent. */
   readonly metrics?: ProxyMetrics;
+  /** Certificate and key when `listen.tls` is set: the listener speaks HTTPS. */
+  readonly tls?: TlsCredentials;
 }
 
 /**
@@ -32,33 +36,36 @@ export interface ProxyServerOptions {
 export class ProxyServer {
   readonly log: Logger;
   readonly state: ProxyState;
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly #registry = new MemberRegistry();
   #shutdown: Promise<void> | undefined;
 
   constructor(options: ProxyServerOptions) {
     this.log = options.log;
     const runtime = new ProxyRuntime(options.config, this.#registry, options.log);
-    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder, metrics: options.metrics };
+    const tls = options.tls;
+    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder, metrics: options.metrics, scheme: tls === undefined ? 'http' : 'https' };
     options.metrics?.setMembersProvider(() => this.#members());
     const app = createProxyApp(this.state);
     const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
     const limits = options.config.limits;
-    this.server = createServer(
-      {
-        maxHeaderSize: limits.maxHeaderBytes,
-        headersTimeout: limits.clientHeadersTimeout,
-        requestTimeout: Math.max(limits.clientRequestTimeout, limits.clientHeadersTimeout),
-        keepAliveTimeout: limits.clientKeepAliveTimeout,
-        // Node checks header/request timeouts on this interval: keep it fine enough that a 408
-        // comes close to the configured time.
-        connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.clientHeadersTimeout / 10))),
-        // The Host rules are checked (and every refusal recorded) by requestHeadProblem.
-        requireHostHeader: false,
-        noDelay: true,
-      },
-      (req, res) => this.#onRequest(req, res, listener),
-    );
+    const serverOptions: ServerOptions = {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.clientHeadersTimeout,
+      requestTimeout: Math.max(limits.clientRequestTimeout, limits.clientHeadersTimeout),
+      keepAliveTimeout: limits.clientKeepAliveTimeout,
+      // Node checks header/request timeouts on this interval: keep it fine enough that a 408
+      // comes close to the configured time.
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.clientHeadersTimeout / 10))),
+      // The Host rules are checked (and every refusal recorded) by requestHeadProblem.
+      requireHostHeader: false,
+      noDelay: true,
+    };
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res, listener);
+    this.server =
+      tls === undefined
+        ? createServer(serverOptions, onRequest)
+        : createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest);
     // An Expect other than 100-continue: served like any request (RFC 9110 section 10.1.1 lets
     // a server ignore it; Expect is not forwarded), rather than Node's unrecorded 417.
     this.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res, listener));
@@ -89,22 +96,35 @@ export class ProxyServer {
 
   /**
    * Swaps in a new config. Process settings (listen, limits, workers, admin, metrics, telemetry)
-   * need a restart and are reported, not applied. Members kept by the new config keep their
-   * connections and health.
+   * need a restart and are reported, not applied; an HTTPS listener takes `tls` (the files read
+   * again, so a renewed certificate is served to new connections at once). Members kept by the
+   * new config keep their connections and health.
    */
-  async reload(config: ProxyConfig): Promise<void> {
+  async reload(config: ProxyConfig, tls?: TlsCredentials): Promise<void> {
     const old = this.state.runtime;
     const next = new ProxyRuntime(config, this.#registry, this.log, old);
     for (const key of ['listen', 'limits', 'workers', 'admin', 'metrics', 'telemetry'] as const) {
-      if (JSON.stringify(old.config[key]) !== JSON.stringify(config[key])) {
+      if (JSON.stringify(restartSetting(old.config, key)) !== JSON.stringify(restartSetting(config, key))) {
         this.log.warn({ setting: key }, `config reload: "${key}" changed and takes effect after a restart`);
       }
+    }
+    if (this.state.scheme === 'https' && tls !== undefined) {
+      this.setTlsCredentials(tls);
+    } else if ((this.state.scheme === 'https') !== (tls !== undefined)) {
+      this.log.warn({ setting: 'listen.tls' }, `config reload: "listen.tls" turned ${tls === undefined ? 'off' : 'on'} and takes effect after a restart`);
     }
     next.start();
     this.state.runtime = next;
     old.stop();
     await this.#registry.retain(next.members());
     this.log.info({ services: next.services.length }, 'config reloaded');
+  }
+
+  /** An HTTPS listener serves `tls` to new connections from now on (those open keep theirs). */
+  setTlsCredentials(tls: TlsCredentials): void {
+    if (this.state.scheme !== 'https') return;
+    (this.server as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion });
+    this.log.info(tlsFacts(tls), 'TLS certificate loaded');
   }
 
   /**
@@ -219,6 +239,13 @@ export class ProxyServer {
     this.state.recorder?.recordRejected((error as { rawPacket?: Buffer }).rawPacket, socket.remoteAddress, status, termination, code, reason);
     this.state.metrics?.recordRequest('', 'UNKNOWN', status, 0, termination, false);
   }
+}
+
+/** A setting compared across reloads for "needs a restart"; `listen.tls` is applied live instead. */
+function restartSetting(config: ProxyConfig, key: 'listen' | 'limits' | 'workers' | 'admin' | 'metrics' | 'telemetry'): unknown {
+  if (key !== 'listen') return config[key];
+  const { tls: _applied, ...listen } = config.listen;
+  return listen;
 }
 
 /** Lets a finished response reach the client before closing; cuts one still under way. */

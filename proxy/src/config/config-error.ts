@@ -1,6 +1,6 @@
 import { ConfigFileError, type FileProblem } from '@lookout/config-file';
 
-export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID_YAML' | 'CONFIG_INVALID';
+export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID_YAML' | 'CONFIG_INVALID' | 'CONFIG_TLS_UNREADABLE' | 'CONFIG_TLS_INVALID';
 
 /** One thing wrong in a config file: where (line, path inside it) and what was expected. */
 export type ConfigProblem = FileProblem;

@@ -159,6 +159,21 @@ export const proxyConfigSchema = z
       .strictObject({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /**
+         * TLS termination: the listener speaks HTTPS (HTTP/1.1) with this certificate chain and
+         * key, read from files at start and again at every reload (rotation without a restart).
+         */
+        tls: z
+          .strictObject({
+            /** PEM certificate chain: the server certificate first, then intermediates. */
+            certFile: z.string().min(1),
+            /** PEM private key of the certificate. */
+            keyFile: z.string().min(1),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+            /** How often the two files are checked for a change (a renewal); 0 = only at reload. */
+            watchInterval: duration.default(60_000),
+          })
+          .optional(),
       })
       .prefault({}),
     /** Worker processes (Node cluster); `auto` = one per core. */

@@ -24,6 +24,8 @@ export interface ExchangeContext {
   readonly recorder: RequestEventRecorder | undefined;
   /** Request metrics (hand instrumentation: plain counters, read at scrape time). */
   readonly metrics: ProxyMetrics | undefined;
+  /** What clients speak to the listener: `https` when it terminates TLS. */
+  readonly scheme: 'http' | 'https';
 }
 
 // Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
@@ -131,7 +133,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     this.path = path;
     this.startedAt = startedAt;
     this.clientIp = clientAddress(req.socket.remoteAddress);
-    this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: 'http', hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
+    this.headers = upstreamRequestHeaders(req.rawHeaders, { clientIp: this.clientIp, proto: context.scheme, hostOverride: service.hostOverride ?? hostOverride, via: service.via }, this.facts);
     this.trace = continueTrace(this.facts.traceparent);
     this.headers.push('traceparent', traceparentOf(this.trace));
   }

@@ -18,6 +18,8 @@ export interface StartedMetrics {
 export async function startMetrics(options: {
   version: string;
   instanceId: string;
+  /** `url.scheme` of the requests the proxy serves. */
+  scheme: 'http' | 'https';
   otlp: OtlpExportOptions | undefined;
   telemetry: TelemetryStatsProvider;
   log: Logger;
@@ -25,6 +27,7 @@ export async function startMetrics(options: {
   const metrics = new ProxyMetrics({
     serviceVersion: options.version,
     resourceAttributes: { 'service.instance.id': options.instanceId },
+    scheme: options.scheme,
     telemetry: options.telemetry,
     log: options.log,
   });

@@ -40,11 +40,14 @@ const TYPE: ['access'] = ['access'];
 export class RequestEventRecorder {
   readonly #sink: RequestEventSink;
   readonly #redactor: QueryRedactor;
+  readonly #scheme: 'http' | 'https';
   readonly #service: RequestEvent['service'];
   readonly #observer: RequestEvent['observer'];
 
-  constructor(sink: RequestEventSink, identity: ProxyIdentity, redactor: QueryRedactor) {
+  /** `scheme`: what clients speak to the listener (`https` when it terminates TLS). */
+  constructor(sink: RequestEventSink, identity: ProxyIdentity, redactor: QueryRedactor, scheme: 'http' | 'https' = 'http') {
     this.#sink = sink;
+    this.#scheme = scheme;
     this.#redactor = redactor;
     this.#service = { name: identity.name, version: identity.version, node: { name: identity.nodeName } };
     if (identity.environment) this.#service.environment = identity.environment;
@@ -145,7 +148,7 @@ export class RequestEventRecorder {
       url: {
         original,
         path: mark === -1 ? target : target.slice(0, mark) || '/',
-        scheme: 'http',
+        scheme: this.#scheme,
         domain: host === '' ? '' : normalizeHost(host),
       },
       http: {
