@@ -67,6 +67,11 @@ export function chartValuesSchema(): JsonSchema {
           replicaCount: { type: 'integer', minimum: 2, description: 'two or more: one replica is a single point of failure' },
           port,
           service: service(),
+          tls: object({
+            secretName: { type: 'string', description: 'a kubernetes.io/tls Secret (tls.crt, tls.key): the proxy terminates TLS with it; empty = plain HTTP' },
+            minVersion: { enum: ['TLSv1.2', 'TLSv1.3'] },
+            watchInterval: { type: 'string', pattern: '^[0-9]+(ms|s|m|h)$', description: 'how often the mounted files are checked for a renewal' },
+          }),
           config: { ...proxyConfigJsonSchema(), description: "the proxy's config file without listen (proxy/src/config/schema.ts)" },
           preStopSleepSeconds: { type: 'integer', minimum: 0, maximum: 60 },
           terminationGracePeriodSeconds: positiveInteger,

@@ -125,6 +125,24 @@ describe.skipIf(!helm.path || !kubeconform.path || !openApi.path)('the chart', (
     expect(findManifest(withoutAutoscaling, 'Deployment', '-proxy').spec.replicas).toBe(2);
   });
 
+  it('terminates TLS with a kubernetes.io/tls Secret: mounted read-only, named in listen.tls, probes over HTTPS', async () => {
+    const rendered = await renderChart([], ['--set', 'proxy.tls.secretName=proxy-tls', '--set', 'proxy.tls.minVersion=TLSv1.3']);
+    expect(rendered.exitCode).toBe(0);
+    expect((await validate(rendered.stdout)).exitCode).toBe(0);
+    const manifests = parseManifests(rendered.stdout);
+    const config = parseConfigText(configMapFile(manifests, '-proxy', 'proxy.yaml'), 'proxy.yaml');
+    expect(config.listen.tls).toEqual({ certFile: '/etc/lookout-tls/tls.crt', keyFile: '/etc/lookout-tls/tls.key', minVersion: 'TLSv1.3', watchInterval: 60_000 });
+    const pod = findManifest(manifests, 'Deployment', '-proxy').spec.template.spec;
+    const container = pod.containers[0];
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'proxy-tls' } });
+    expect(container.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/lookout-tls', readOnly: true });
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(container[probe].httpGet.scheme).toBe('HTTPS');
+
+    const plain = parseManifests((await renderChart()).stdout);
+    expect(parseConfigText(configMapFile(plain, '-proxy', 'proxy.yaml'), 'proxy.yaml').listen.tls).toBeUndefined();
+    expect(findManifest(plain, 'Deployment', '-proxy').spec.template.spec.volumes.map((volume: { name: string }) => volume.name)).not.toContain('tls');
+  });
+
   it('rolls the proxy pods when the proxy config changes: the checksum annotation is the config file hash', async () => {
     const before = parseManifests((await renderChart()).stdout);
     const proxyYaml = configMapFile(before, '-proxy', 'proxy.yaml');

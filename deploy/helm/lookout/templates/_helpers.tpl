@@ -81,7 +81,11 @@ app.kubernetes.io/component: {{ .component }}
 {{/* The proxy config file: values' proxy.config with the chart's listen and Elasticsearch node, templates rendered. */}}
 {{- define "lookout.proxy.config" -}}
 {{- $config := deepCopy .Values.proxy.config }}
-{{- $_ := set $config "listen" (dict "host" "0.0.0.0" "port" (int .Values.proxy.port)) }}
+{{- $listen := dict "host" "0.0.0.0" "port" (int .Values.proxy.port) }}
+{{- with .Values.proxy.tls }}{{ if .secretName }}
+{{- $_ := set $listen "tls" (dict "certFile" "/etc/lookout-tls/tls.crt" "keyFile" "/etc/lookout-tls/tls.key" "minVersion" .minVersion "watchInterval" .watchInterval) }}
+{{- end }}{{ end }}
+{{- $_ := set $config "listen" $listen }}
 {{- $telemetry := $config.telemetry | default dict }}
 {{- if eq ($telemetry.sink | default "embedded") "elasticsearch" }}
 {{- $es := $telemetry.elasticsearch | default dict }}
