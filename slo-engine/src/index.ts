@@ -75,7 +75,7 @@ export { ElasticsearchEventSource, type ElasticsearchEventSourceOptions } from '
 export type { RollupStore } from './rollups/rollup-store.ts';
 export { SqliteRollupStore } from './rollups/sqlite-rollup-store.ts';
 export { ElasticsearchRollupStore } from './rollups/elasticsearch-rollup-store.ts';
-export { WindowCounter } from './rollups/window-counter.ts';
+export { WindowCounter, type ReconcileReport } from './rollups/window-counter.ts';
 export type { Delivery, EngineStore, PersistedSlo, TransitionRecord } from './persistence/engine-store.ts';
 export { SqliteEngineStore } from './persistence/sqlite-engine-store.ts';
 export { ElasticsearchEngineStore, createEngineStoreIndices, engineStoreIndices, DEFAULT_ENGINE_STORE_INDEX_PREFIX } from './persistence/elasticsearch-engine-store.ts';

@@ -10,10 +10,12 @@ import { ConfigFileError } from '@lookout/config-file';
 import { createLogger } from '@lookout/log';
 import { createEngineApi } from './api/engine-api.ts';
 import { deliveryMetrics } from './api/delivery-metrics.ts';
+import { rollupReconcileMetrics } from './api/rollup-reconcile-metrics.ts';
 import { createDashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { loadEngineConfig, loadSloSpecFile } from './config/engine-config.ts';
 import { EngineError } from './engine-error.ts';
 import { EvaluationLoop } from './engine/evaluation-loop.ts';
+import { RollupReconciler } from './engine/rollup-reconciler.ts';
 import { SloEngine } from './engine/slo-engine.ts';
 import { watchUnknownTargets } from './engine/watch-unknown-targets.ts';
 import { openStores } from './engine/open-stores.ts';
@@ -86,6 +88,7 @@ const engine = new SloEngine({
 });
 const loop = new EvaluationLoop(engine, tickMs, log, { afterTick: (report) => report.notifications > 0 && dispatcher.wake() });
 const unknownTargets = watchUnknownTargets(engine, stores.source, log);
+const reconciler = new RollupReconciler({ reconcile: stores.reconcileRollups, everyMs: ms(config.reconcile.every), horizonMs: ms(config.reconcile.horizon), leader: () => engine.leader, log });
 
 let dashboard;
 try {
@@ -93,7 +96,7 @@ try {
 } catch (error) {
   fail(error);
 }
-const api = createEngineApi({ engine, loop, store: stores.engineStore, instance, metrics: [() => deliveryMetrics(dispatcher)], unknownTargets, dashboard });
+const api = createEngineApi({ engine, loop, store: stores.engineStore, instance, metrics: [() => deliveryMetrics(dispatcher), () => rollupReconcileMetrics(reconciler)], unknownTargets, dashboard });
 const server = serve({ fetch: api.fetch, hostname: config.listen.host, port: config.listen.port }, (info) => {
   if (links.baseUrl === '') links.baseUrl = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
   if (links.dashboard === '') links.dashboard = `${links.baseUrl}/`;
@@ -111,6 +114,7 @@ async function start(): Promise<void> {
   loop.start();
   dispatcher.start();
   unknownTargets.start();
+  reconciler.start();
 }
 
 process.on('SIGHUP', () => {
@@ -132,6 +136,7 @@ async function stop(signal: string): Promise<void> {
   log.info({ signal }, 'slo-engine: stopping');
   unknownTargets.stop();
   await loop.stop();
+  await reconciler.stop();
   await dispatcher.stop();
   await engine.release().catch(() => undefined);
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,9 @@
 /** A logger that keeps the lines, for assertions on codes and fields. */
 export class CapturingLogger {
-  readonly lines: { level: 'info' | 'warn' | 'error'; fields: Record<string, unknown>; msg: string }[] = [];
+  readonly lines: { level: 'debug' | 'info' | 'warn' | 'error'; fields: Record<string, unknown>; msg: string }[] = [];
+  debug(fields: Record<string, unknown>, msg: string): void {
+    this.lines.push({ level: 'debug', fields, msg });
+  }
   info(fields: Record<string, unknown>, msg: string): void {
     this.lines.push({ level: 'info', fields, msg });
   }

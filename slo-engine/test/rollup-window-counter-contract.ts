@@ -1,6 +1,8 @@
 import type { RequestEvent } from '@lookout/telemetry';
 import { expect, test } from 'vitest';
+import { EngineError } from '../src/engine-error.ts';
 import type { EventSource, TimeRange } from '../src/events/event-source.ts';
+import { ceilMinute, floorMinute } from '../src/events/minute.ts';
 import { countBudgetWindows, budgetBurnWindows } from '../src/engine/budget-windows.ts';
 import type { BudgetSlo } from '../src/model/slo.ts';
 import type { RollupStore } from '../src/rollups/rollup-store.ts';
@@ -8,6 +10,7 @@ import { sliFingerprint } from '../src/rollups/sli-fingerprint.ts';
 import { WindowCounter, type BudgetSli } from '../src/rollups/window-counter.ts';
 import { countGoodTotal } from '../src/sli/level.ts';
 import { seededEvents, seededRandom } from './event-source-fixture.ts';
+import { watchedEventSource } from './watched-event-source.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -43,6 +46,41 @@ function arrivingEvents(seed: number): { event: RequestEvent; arrival: number }[
   return seededEvents(seed, { count: 3_000, from: COUNTER_FROM, minutes: 240 })
     .events.map((event) => ({ event, arrival: Date.parse(event['@timestamp']) + Math.floor(random() * 4 * MINUTE) }))
     .sort((a, b) => a.arrival - b.arrival);
+}
+
+const SETTLE = 5 * MINUTE;
+const HORIZON = 2 * HOUR;
+/** When the late-event tests count: just after the four hours of seeded events. */
+const LATE_NOW = COUNTER_FROM + 245 * MINUTE + 31_415;
+
+/**
+ * Seeded events split in three: on time, late within the reconcile horizon and late beyond it.
+ * Late events fall in minutes that settled before {@link LATE_NOW}, so they reach the store
+ * after those minutes were rolled up (as a spool replays them after an outage).
+ */
+function lateEvents(seed: number): { onTime: RequestEvent[]; lateWithin: RequestEvent[]; lateBeyond: RequestEvent[] } {
+  const random = seededRandom(seed + 99);
+  const settled = floorMinute(LATE_NOW - SETTLE);
+  const horizonStart = floorMinute(LATE_NOW - HORIZON);
+  const split = { onTime: [] as RequestEvent[], lateWithin: [] as RequestEvent[], lateBeyond: [] as RequestEvent[] };
+  for (const { event } of arrivingEvents(seed)) {
+    const ts = Date.parse(event['@timestamp']);
+    if (ts >= settled || random() >= 0.25) split.onTime.push(event);
+    else if (ts >= horizonStart) split.lateWithin.push(event);
+    else split.lateBeyond.push(event);
+  }
+  return split;
+}
+
+/** The part of `range` a count at {@link LATE_NOW} reads from rollups: its whole minutes that had settled. */
+function rolledPart(range: TimeRange): TimeRange {
+  const from = ceilMinute(range.from);
+  return { from, to: Math.max(from, Math.min(floorMinute(range.to), floorMinute(LATE_NOW - SETTLE))) };
+}
+
+/** Good and total of `a` less those of `b`. */
+function minus(a: { good: number; total: number }, b: { good: number; total: number }) {
+  return { good: a.good - b.good, total: a.total - b.total };
 }
 
 /** The WindowCounter contract over `stores()` (fresh stores per test). */
@@ -132,4 +170,115 @@ export function windowCounterContract(stores: () => Promise<CounterStores>, seed
       }
     }
   });
+
+  test('reconcile counts late events into the minutes already rolled up, exactly, re-reading only the horizon in chunks and never extending the coverage', async () => {
+    const opened = await stores();
+    const perMinute: TimeRange[] = [];
+    const source = watchedEventSource(opened.source, (_, range) => perMinute.push(range));
+    const { rollups, append } = opened;
+    const counter = new WindowCounter({ source, rollups, settleMs: SETTLE, buildChunkMs: 45 * MINUTE });
+    const { onTime, lateWithin } = lateEvents(seed + 3);
+    const window = { from: LATE_NOW - 4 * HOUR, to: LATE_NOW };
+    const ranges: TimeRange[] = [window, { from: LATE_NOW - HOUR - 12_345, to: LATE_NOW - 20 * MINUTE + 999 }, { from: LATE_NOW - 30 * MINUTE + 1, to: LATE_NOW }];
+    await counter.retain(SLIS.map((sli) => ({ sli, windowMs: 4 * HOUR })), LATE_NOW);
+    await append(onTime);
+    for (const sli of SLIS) await counter.countRanges(sli, ranges, LATE_NOW);
+    const coverage = await Promise.all(SLIS.map((sli) => rollups.coverage(sliFingerprint(sli.filter, sli.indicator))));
+    await append(lateWithin);
+    const all = [...onTime, ...lateWithin];
+
+    // Before: the counts miss exactly the late events of the rolled-up minutes (raw edges see theirs).
+    for (const sli of SLIS) {
+      expect(bruteForce(lateWithin, sli, window).total, JSON.stringify(sli)).toBeGreaterThan(0);
+      expect(await counter.countRanges(sli, ranges, LATE_NOW)).toEqual(ranges.map((range) => minus(bruteForce(all, sli, range), bruteForce(lateWithin, sli, rolledPart(range)))));
+    }
+
+    perMinute.length = 0;
+    const report = await counter.reconcile(HORIZON, LATE_NOW);
+    const horizonStart = floorMinute(LATE_NOW - HORIZON);
+    const horizonMinutes = (coverage[0]!.to - horizonStart) / MINUTE;
+    const chunks = Array.from({ length: Math.ceil(horizonMinutes / 45) }, (_, i) => ({ from: horizonStart + i * 45 * MINUTE, to: Math.min(coverage[0]!.to, horizonStart + (i + 1) * 45 * MINUTE) }));
+    // A chunk is rewritten when late events of the SLI fell in it.
+    const rewritten = SLIS.flatMap((sli) => chunks.filter((chunk) => bruteForce(lateWithin, sli, chunk).total > 0)).reduce((sum, chunk) => sum + (chunk.to - chunk.from) / MINUTE, 0);
+    expect(report).toEqual({
+      keys: SLIS.length,
+      minutes: SLIS.length * horizonMinutes,
+      rewrittenMinutes: rewritten,
+      addedEvents: SLIS.reduce((sum, sli) => sum + bruteForce(lateWithin, sli, window).total, 0),
+      failures: [],
+    });
+    expect(perMinute.length).toBe(SLIS.length * chunks.length);
+    for (const range of perMinute) {
+      expect(range.from).toBeGreaterThanOrEqual(horizonStart);
+      expect(range.to).toBeLessThanOrEqual(coverage[0]!.to);
+      expect(range.to - range.from).toBeLessThanOrEqual(45 * MINUTE);
+    }
+    expect(await Promise.all(SLIS.map((sli) => rollups.coverage(sliFingerprint(sli.filter, sli.indicator))))).toEqual(coverage);
+
+    // After: exact, and at a later now as well (the minutes settled since are rolled up as usual).
+    for (const now of [LATE_NOW, LATE_NOW + 3 * MINUTE + 7_000]) {
+      const later = ranges.map((range) => ({ from: range.from + now - LATE_NOW, to: range.to + now - LATE_NOW }));
+      for (const sli of SLIS) expect(await counter.countRanges(sli, later, now), JSON.stringify({ now, sli })).toEqual(later.map((range) => bruteForce(all, sli, range)));
+    }
+    // Nothing late any more: nothing rewritten.
+    expect(await counter.reconcile(HORIZON, LATE_NOW + 3 * MINUTE + 7_000)).toMatchObject({ keys: SLIS.length, rewrittenMinutes: 0, addedEvents: 0, failures: [] });
+  }, options.timeoutMs);
+
+  test('late events older than the horizon stay missing (the documented limit); a reconcile later on rolls up no new minute and builds no key', async () => {
+    const { source, rollups, append } = await stores();
+    const counter = new WindowCounter({ source, rollups, settleMs: SETTLE });
+    const { onTime, lateWithin, lateBeyond } = lateEvents(seed + 4);
+    const window = { from: LATE_NOW - 4 * HOUR, to: LATE_NOW };
+    const unused: BudgetSli = { filter: { service: 'billing' }, indicator: { type: 'availability' } };
+    await counter.retain([...SLIS, unused].map((sli) => ({ sli, windowMs: 4 * HOUR })), LATE_NOW);
+    await append(onTime);
+    for (const sli of SLIS) await counter.count(sli, window, LATE_NOW);
+    await append([...lateWithin, ...lateBeyond]);
+    const all = [...onTime, ...lateWithin, ...lateBeyond];
+    const keys = await rollups.keys();
+    const coverage = await Promise.all(SLIS.map((sli) => rollups.coverage(sliFingerprint(sli.filter, sli.indicator))));
+
+    expect((await counter.reconcile(HORIZON, LATE_NOW)).failures).toEqual([]);
+    for (const sli of SLIS) {
+      const uncorrected = bruteForce(lateBeyond, sli, rolledPart(window));
+      expect(uncorrected.total, JSON.stringify(sli)).toBeGreaterThan(0);
+      expect(await counter.count(sli, window, LATE_NOW)).toEqual(minus(bruteForce(all, sli, window), uncorrected));
+    }
+
+    // Twenty more minutes have settled: the reconcile leaves them to the next count.
+    const report = await counter.reconcile(HORIZON, LATE_NOW + 20 * MINUTE);
+    expect(report.minutes).toBe(SLIS.length * ((coverage[0]!.to - floorMinute(LATE_NOW + 20 * MINUTE - HORIZON)) / MINUTE));
+    expect(await Promise.all(SLIS.map((sli) => rollups.coverage(sliFingerprint(sli.filter, sli.indicator))))).toEqual(coverage);
+    expect(await rollups.keys()).toEqual(keys);
+    expect(await rollups.coverage(sliFingerprint(unused.filter, unused.indicator))).toBeUndefined();
+  }, options.timeoutMs);
+
+  test('a source failing for one SLI during the reconcile: that SLI is reported with its error, the others are corrected, counting goes on', async () => {
+    const opened = await stores();
+    let failing = false;
+    const source = watchedEventSource(opened.source, (filter) => {
+      if (failing && filter.service === 'orders') throw new EngineError('SLO_STORE_QUERY_FAILED', 'the store rejected the query');
+    });
+    const { rollups, append } = opened;
+    const counter = new WindowCounter({ source, rollups, settleMs: SETTLE });
+    const { onTime, lateWithin } = lateEvents(seed + 5);
+    const window = { from: LATE_NOW - 4 * HOUR, to: LATE_NOW };
+    await counter.retain(SLIS.map((sli) => ({ sli, windowMs: 4 * HOUR })), LATE_NOW);
+    await append(onTime);
+    for (const sli of SLIS) await counter.count(sli, window, LATE_NOW);
+    await append(lateWithin);
+    const all = [...onTime, ...lateWithin];
+
+    failing = true;
+    const report = await counter.reconcile(HORIZON, LATE_NOW);
+    const orders = SLIS[0]!;
+    expect(report.failures).toEqual([{ key: sliFingerprint(orders.filter, orders.indicator), error: expect.objectContaining({ code: 'SLO_STORE_QUERY_FAILED' }) }]);
+    expect(report.keys).toBe(SLIS.length);
+    expect(await counter.count(orders, window, LATE_NOW)).toEqual(minus(bruteForce(all, orders, window), bruteForce(lateWithin, orders, window)));
+    for (const sli of SLIS.slice(1)) expect(await counter.count(sli, window, LATE_NOW)).toEqual(bruteForce(all, sli, window));
+
+    failing = false;
+    expect((await counter.reconcile(HORIZON, LATE_NOW)).failures).toEqual([]);
+    for (const sli of SLIS) expect(await counter.count(sli, window, LATE_NOW)).toEqual(bruteForce(all, sli, window));
+  }, options.timeoutMs);
 }

@@ -62,6 +62,19 @@ export const engineCoreConfigSchema = z.strictObject({
   tick: duration.default('30s'),
   /** Events younger than this are read raw, never from rollups: they may still be arriving. */
   settle: duration.default('5m'),
+  /**
+   * Re-counting of the minutes already rolled up, for events that arrive later than `settle`
+   * (a proxy's spool replaying after an Elasticsearch outage): every `every`, the rolled-up
+   * minutes of the last `horizon` are counted again from raw events. At least `settle`.
+   */
+  reconcile: z
+    .strictObject({
+      /** How often (on the replica holding the lease). */
+      every: duration.default('10m'),
+      /** How far back; an event arriving later than this after its minute stays missing from the rollups. */
+      horizon: duration.default('6h'),
+    })
+    .prefault({}),
   events: z.discriminatedUnion('type', [embeddedEvents, elasticsearchEvents]).default({ type: 'embedded', path: 'data/telemetry.sqlite' }),
   state: z.discriminatedUnion('type', [sqliteState, elasticsearchState]).default({ type: 'sqlite', path: 'data/slo-engine.sqlite' }),
   lease: z.strictObject({ ttl: duration.optional() }).default({}),
@@ -83,4 +96,13 @@ export const engineCoreConfigSchema = z.strictObject({
       dashboard: z.url().optional(),
     })
     .default({}),
-});
+}).superRefine(checkReconcileHorizon);
+
+/** A horizon shorter than `settle` would re-count no minute: minutes are rolled up only once settled. */
+function checkReconcileHorizon(config: { readonly settle: string; readonly reconcile: { readonly horizon: string } }, ctx: z.RefinementCtx): void {
+  const settleMs = parseDuration(config.settle);
+  const horizonMs = parseDuration(config.reconcile.horizon);
+  if (settleMs !== undefined && horizonMs !== undefined && horizonMs < settleMs) {
+    ctx.addIssue({ code: 'custom', path: ['reconcile', 'horizon'], message: `expected at least settle (${config.settle}): minutes are rolled up only once settled` });
+  }
+}

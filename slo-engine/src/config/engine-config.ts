@@ -10,7 +10,7 @@ import { EngineConfigError } from './engine-config-error.ts';
 import { engineCoreConfigSchema } from './engine-config-schema.ts';
 
 /** The whole engine config file: core sections plus `webhooks`, `email` and `delivery`. */
-export const engineConfigSchema = engineCoreConfigSchema.extend(notifiersConfigShape);
+export const engineConfigSchema = engineCoreConfigSchema.safeExtend(notifiersConfigShape);
 
 /** A validated engine config, durations as strings, secrets not yet read. */
 export type EngineConfig = z.output<typeof engineConfigSchema>;

@@ -19,7 +19,7 @@ import { SqliteEngineStore } from '../persistence/sqlite-engine-store.ts';
 import { ElasticsearchRollupStore } from '../rollups/elasticsearch-rollup-store.ts';
 import type { RollupStore } from '../rollups/rollup-store.ts';
 import { SqliteRollupStore } from '../rollups/sqlite-rollup-store.ts';
-import { WindowCounter } from '../rollups/window-counter.ts';
+import { WindowCounter, type ReconcileReport } from '../rollups/window-counter.ts';
 import { parseDuration } from '../spec/duration.ts';
 import { budgetSlisInUse, countBudgetWindows } from './budget-windows.ts';
 import type { CountBudgetWindows } from './evaluate-slo.ts';
@@ -38,6 +38,8 @@ export interface EngineStores {
   readonly stateLocation: string;
   /** Tells the rollups which SLIs are in use (drops the others, prunes old minutes); call at start and after a reload. */
   retain(slos: readonly Slo[], now: number): Promise<void>;
+  /** Re-counts the rolled-up minutes of the last `horizonMs` of the SLIs in use from raw events (late events). */
+  reconcileRollups(horizonMs: number, now: number): Promise<ReconcileReport>;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function openStores(config: EngineConfig, options: OpenStoresOption
       const dropped = await counter.retain(budgetSlisInUse(budget), now);
       if (dropped.length > 0) options.log.info({ dropped }, `slo-engine: dropped the rollups of ${dropped.length} SLIs no SLO uses any more`);
     },
+    reconcileRollups: (horizonMs, now) => counter.reconcile(horizonMs, now),
     async close() {
       await source.close();
       await traffic.close();

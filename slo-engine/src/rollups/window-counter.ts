@@ -37,6 +37,20 @@ export interface WindowCounterOptions {
   readonly extendEveryMs?: number;
 }
 
+/** What one {@link WindowCounter.reconcile} did, for logs and metrics. */
+export interface ReconcileReport {
+  /** Keys in use whose rolled-up minutes within the horizon were re-counted. */
+  readonly keys: number;
+  /** Rolled-up minutes re-counted from raw events, all keys together. */
+  readonly minutes: number;
+  /** Minutes of the ranges rewritten because their recount differed from what was stored. */
+  readonly rewrittenMinutes: number;
+  /** Events the rewritten ranges gained: their new total minus their old total. */
+  readonly addedEvents: number;
+  /** Keys whose reconcile failed (the others were reconciled), each with its error. */
+  readonly failures: readonly { readonly key: string; readonly error: unknown }[];
+}
+
 /** What a count did, for logs and metrics. */
 export interface CounterStats {
   /** Minutes of rollups built from raw events (calls of countPerMinute over them). */
@@ -72,9 +86,13 @@ const DEFAULT_BUILD_CHUNK_MS = 24 * 60 * MINUTE_MS;
  * Per count: one coverage read, at most one per-minute read of the newly settled minutes (and
  * its write), one rollup sum over every range, one raw count over every edge.
  *
- * Events that reach the store later than `settleMs` after their minute ended are missing from
- * the rollups (the raw edges see them): raise `settleMs` when the proxy's spool may replay old
- * events.
+ * Events that reach the store later than `settleMs` after their minute ended (a proxy's spool
+ * replaying after an Elasticsearch outage: events keep their `@timestamp`) are missing from the
+ * minutes already rolled up until {@link reconcile} re-counts those minutes from raw events; the
+ * engine calls it every `reconcile.every` over `reconcile.horizon`. An event whose minute has
+ * left the horizon before the next reconcile (it arrived more than `horizon - every` after its
+ * minute, and always beyond `horizon`) stays missing from the rollups while the minute is in a
+ * window.
  */
 export class WindowCounter {
   readonly settleMs: number;
@@ -83,9 +101,9 @@ export class WindowCounter {
   readonly #rollups: RollupStore;
   readonly #buildChunkMs: number;
   readonly #extendEveryMs: number;
-  /** Longest window per key, from retain(): where a first build starts. */
-  #horizons = new Map<string, number>();
-  /** One build at a time per key. */
+  /** The SLIs declared by retain(), by key, with their longest window (where a first build starts). */
+  #inUse = new Map<string, SliInUse>();
+  /** One build, prune or reconcile at a time per key. */
   readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(options: WindowCounterOptions) {
@@ -147,15 +165,15 @@ export class WindowCounter {
    * the SLOs are loaded or changed (and now and then, to prune). Returns the dropped keys.
    */
   async retain(inUse: readonly SliInUse[], now: number): Promise<string[]> {
-    const horizons = new Map<string, number>();
+    const byKey = new Map<string, SliInUse>();
     for (const { sli, windowMs } of inUse) {
       const key = sliFingerprint(sli.filter, sli.indicator);
-      horizons.set(key, Math.max(horizons.get(key) ?? 0, windowMs));
+      byKey.set(key, { sli, windowMs: Math.max(byKey.get(key)?.windowMs ?? 0, windowMs) });
     }
-    this.#horizons = horizons;
+    this.#inUse = byKey;
     const dropped: string[] = [];
     for (const key of await this.#rollups.keys()) {
-      const windowMs = horizons.get(key);
+      const windowMs = byKey.get(key)?.windowMs;
       if (windowMs === undefined) {
         await this.#withLock(key, () => this.#rollups.drop(key));
         dropped.push(key);
@@ -164,6 +182,28 @@ export class WindowCounter {
       }
     }
     return dropped;
+  }
+
+  /**
+   * Re-counts from raw events the rolled-up minutes of the last `horizonMs` of every key declared
+   * by {@link retain}, so that events which arrived after their minute was rolled up are counted.
+   * Per key, under the lock builds take: one rollup sum and one `countPerMinute` per chunk of the
+   * horizon (`buildChunkMs`), and a rewrite of the chunk only when the recount differs from the
+   * stored sum (events are only ever added, so equal sums mean equal minutes). Never extends the
+   * coverage: minutes not rolled up yet are left to the next count. A key that fails is reported
+   * in `failures`; the others are reconciled all the same.
+   */
+  async reconcile(horizonMs: number, now: number): Promise<ReconcileReport> {
+    const report = { keys: 0, minutes: 0, rewrittenMinutes: 0, addedEvents: 0, failures: [] as { key: string; error: unknown }[] };
+    const since = floorMinute(now - horizonMs);
+    for (const [key, { sli }] of this.#inUse) {
+      try {
+        await this.#withLock(key, () => this.#reconcileKey(key, sli, since, report));
+      } catch (error) {
+        report.failures.push({ key, error });
+      }
+    }
+    return report;
   }
 
   /**
@@ -178,8 +218,8 @@ export class WindowCounter {
       coverage = undefined;
     }
     if (coverage === undefined) {
-      const horizon = this.#horizons.get(key);
-      const from = Math.min(need.from, horizon === undefined ? need.from : floorMinute(now - horizon));
+      const windowMs = this.#inUse.get(key)?.windowMs;
+      const from = Math.min(need.from, windowMs === undefined ? need.from : floorMinute(now - windowMs));
       await this.#buildForward(key, sli, from, settled);
       return settled;
     }
@@ -201,6 +241,26 @@ export class WindowCounter {
   async #buildBackward(key: string, sli: BudgetSli, from: number, to: number): Promise<void> {
     for (let end = to; end > from; end -= this.#buildChunkMs) {
       await this.#build(key, sli, { from: Math.max(from, end - this.#buildChunkMs), to: end });
+    }
+  }
+
+  /** Re-counts the rolled-up minutes of `key` from `since` on, chunk by chunk, into `report`. */
+  async #reconcileKey(key: string, sli: BudgetSli, since: number, report: { keys: number; minutes: number; rewrittenMinutes: number; addedEvents: number }): Promise<void> {
+    const coverage = await this.#rollups.coverage(key);
+    if (coverage === undefined || coverage.to <= since) return;
+    report.keys++;
+    for (let start = Math.max(since, coverage.from); start < coverage.to; start += this.#buildChunkMs) {
+      const range = { from: start, to: Math.min(coverage.to, start + this.#buildChunkMs) };
+      const stored = await this.#rollups.sum(key, range);
+      const minutes = await this.#source.countPerMinute(sli.filter, sli.indicator, range);
+      const recounted = sumMinutes(minutes);
+      report.minutes += (range.to - range.from) / MINUTE_MS;
+      if (recounted.good !== stored.good || recounted.total !== stored.total) {
+        await this.#rollups.write(key, range, minutes);
+        report.rewrittenMinutes += (range.to - range.from) / MINUTE_MS;
+        report.addedEvents += recounted.total - stored.total;
+      }
+      await yieldToEventLoop();
     }
   }
 
@@ -236,6 +296,16 @@ function plan(range: TimeRange, settled: number): RangePlan {
   if (range.from < from) raw.push({ from: range.from, to: from });
   if (to < range.to) raw.push({ from: to, to: range.to });
   return { rollup: { from, to }, raw };
+}
+
+function sumMinutes(minutes: readonly GoodTotal[]): GoodTotal {
+  let good = 0;
+  let total = 0;
+  for (const minute of minutes) {
+    good += minute.good;
+    total += minute.total;
+  }
+  return { good, total };
 }
 
 function rangeId(range: TimeRange): string {
