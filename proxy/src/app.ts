@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { ProxyError } from './errors.ts';
 import { sendError } from './forward/error-response.ts';
-import { Exchange, type ExchangeContext } from './forward/exchange.ts';
+import { Exchange, type ExchangeContext, type UpgradeRequest } from './forward/exchange.ts';
 import type { ProxyRuntime } from './proxy-runtime.ts';
 import { arrivalOf } from './request-arrival.ts';
 import type { LocalAnswer } from './request-event/request-event-recorder.ts';
@@ -46,8 +46,8 @@ export function createProxyApp(state: ProxyState): Hono<{ Bindings: HttpBindings
   return app;
 }
 
-/** Routes one request and starts its exchange. */
-export function forward(state: ProxyState, req: IncomingMessage, res: ServerResponse): void {
+/** Routes one request (or WebSocket upgrade) and starts its exchange. */
+export function forward(state: ProxyState, req: IncomingMessage, res: ServerResponse, upgrade?: UpgradeRequest): void {
   const startedAt = arrivalOf(req);
   const runtime = state.runtime;
   let target = req.url ?? '/';
@@ -73,7 +73,7 @@ export function forward(state: ProxyState, req: IncomingMessage, res: ServerResp
   }
   const path = service.stripPrefix === '' ? target : target.slice(service.stripPrefix.length) || '/';
   const absoluteHost = host === req.headers.host ? undefined : host;
-  new Exchange(req, res, service, state, target, path.charCodeAt(0) === 47 ? path : `/${path}`, startedAt, absoluteHost).start();
+  new Exchange(req, res, service, state, target, path.charCodeAt(0) === 47 ? path : `/${path}`, startedAt, absoluteHost, upgrade).start();
 }
 
 function parseAbsoluteTarget(target: string): { host: string; path: string } | undefined {

@@ -1,16 +1,17 @@
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, STATUS_CODES, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from './log.ts';
-import { answerError, createProxyApp, observeLocal, type ProxyState } from './app.ts';
+import { answerError, createProxyApp, forward, observeLocal, type ProxyState } from './app.ts';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { ServiceMember } from './metrics/upstream-metrics.ts';
 import type { PoolColor, ProxyConfig } from './config/schema.ts';
 import { ColorSwitchError, type ColorSwitchResult } from './upstream/color-switch.ts';
 import { errorBody, PROXY_ERRORS, ProxyError, proxyErrorStatus, type ProxyErrorCode } from './errors.ts';
 import { exchangeOf } from './forward/exchange.ts';
+import { TunnelSet } from './forward/tunnel.ts';
 import type { RequestEventRecorder } from './request-event/request-event-recorder.ts';
 import { requestHeadProblem } from './request-head-check.ts';
 import { ProxyRuntime } from './proxy-runtime.ts';
@@ -44,7 +45,7 @@ export class ProxyServer {
     this.log = options.log;
     const runtime = new ProxyRuntime(options.config, this.#registry, options.log);
     const tls = options.tls;
-    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder, metrics: options.metrics, scheme: tls === undefined ? 'http' : 'https' };
+    this.state = { runtime, ready: false, draining: false, startedAt: performance.now(), recorder: options.recorder, metrics: options.metrics, scheme: tls === undefined ? 'http' : 'https', tunnels: new TunnelSet() };
     options.metrics?.setMembersProvider(() => this.#members());
     const app = createProxyApp(this.state);
     const listener = getRequestListener(app.fetch, { autoCleanupIncoming: false });
@@ -61,11 +62,15 @@ export class ProxyServer {
       requireHostHeader: false,
       noDelay: true,
     };
+    // WebSocket upgrades (GET) take the 'upgrade' path; any other Upgrade (h2c ...) is served as
+    // a plain request, its Upgrade header dropped like every hop-by-hop header.
+    const upgradeOptions = { shouldUpgradeCallback: (req: IncomingMessage) => req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket' };
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res, listener);
     this.server =
       tls === undefined
-        ? createServer(serverOptions, onRequest)
-        : createHttpsServer({ ...serverOptions, cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest);
+        ? createServer({ ...serverOptions, ...upgradeOptions }, onRequest)
+        : createHttpsServer({ ...serverOptions, ...upgradeOptions, cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ALPNProtocols: ['http/1.1'] }, onRequest);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.#onUpgrade(req, socket, head));
     // An Expect other than 100-continue: served like any request (RFC 9110 section 10.1.1 lets
     // a server ignore it; Expect is not forwarded), rather than Node's unrecorded 417.
     this.server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res, listener));
@@ -161,8 +166,9 @@ export class ProxyServer {
     const result = await Promise.race([closed.then(() => 'drained' as const), forced]);
     clearInterval(idleSweep);
     if (result === 'timeout') {
-      this.log.warn('drain timeout: closing remaining connections');
+      this.log.warn({ tunnels: this.state.tunnels.size }, 'drain timeout: closing remaining connections');
       this.server.closeAllConnections();
+      this.state.tunnels.closeAll();
     }
     this.state.runtime.stop();
     await this.#registry.closeAll();
@@ -177,6 +183,26 @@ export class ProxyServer {
         for (const member of pool.members) yield { service: service.name, member, color: pool.color, active };
       }
     }
+  }
+
+  /**
+   * A WebSocket upgrade: routed and forwarded like any request, on a response object of its own
+   * (the HTTP server has let go of the socket). A non-101 answer is sent and the connection
+   * closed; a 101 joins client and upstream (see Exchange.onRequestUpgrade).
+   */
+  #onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    markArrival(req);
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.end());
+    const problem = requestHeadProblem(req.url ?? '', req.rawHeaders);
+    if (problem !== undefined || this.state.draining) {
+      const error = problem === undefined ? new ProxyError('PROXY_DRAINING') : new ProxyError(problem.code, problem.detail);
+      answerError(this.state, req, res, arrivalOf(req), error, true);
+      return;
+    }
+    forward(this.state, req, res, { protocol: req.headers.upgrade!, head });
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, listener: (req: IncomingMessage, res: ServerResponse) => Promise<void>): void {

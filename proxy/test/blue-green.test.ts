@@ -1,5 +1,3 @@
-import { DatabaseSync } from 'node:sqlite';
-import { join, dirname } from 'node:path';
 import { spawnEchoUpstream, type EchoReply, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
 import type { RequestEvent } from '@lookout/telemetry';
 import { request } from 'undici';
@@ -125,14 +123,9 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_
 }
 
 /** Every request event the proxy stored, by request id (read after the proxy stopped: SIGTERM flushes). */
-function storedEvents(configFile: string): Map<string, RequestEvent> {
-  const db = new DatabaseSync(join(dirname(configFile), 'telemetry.sqlite'), { readOnly: true });
-  try {
-    const events = (db.prepare('SELECT doc FROM request_events').all() as { doc: string }[]).map((row) => JSON.parse(row.doc) as RequestEvent);
-    return new Map(events.filter((event) => event.http.request.id !== undefined).map((event) => [event.http.request.id!, event]));
-  } finally {
-    db.close();
-  }
+function storedEvents(stopped: SpawnedProxy): Map<string, RequestEvent> {
+  const events = stopped.storedEvents();
+  return new Map(events.filter((event) => event.http.request.id !== undefined).map((event) => [event.http.request.id!, event]));
 }
 
 function colorOf(instance: string): string {
@@ -197,9 +190,9 @@ describe('blue/green', () => {
     expect(new Set(afterGreen.map((s) => s.instance))).toEqual(new Set(['green-1', 'green-2']));
 
     // The events prove it: each records the colour of the instance that answered.
-    const configFile = proxy!.configFile;
-    await proxy!.stop();
-    const events = storedEvents(configFile);
+    const stopped = proxy!;
+    await stopped.stop();
+    const events = storedEvents(stopped);
     const all = [...served, ...slowBlue, ...slowGreen];
     const mismatched = all.filter((s) => events.get(s.id)?.lookout.upstream?.color !== colorOf(s.instance));
     expect(mismatched.map((s) => `${s.id}: served by ${s.instance}, event says ${events.get(s.id)?.lookout.upstream?.color ?? 'no event'}`)).toEqual([]);

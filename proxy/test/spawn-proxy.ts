@@ -2,6 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { RequestEvent } from '@lookout/telemetry';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { spawnJsonLoggingProcess } from '../../scripts/test/json-logging-process.ts';
@@ -21,6 +23,8 @@ export interface SpawnedProxy {
   reload(config: object | string): void;
   /** Resolves with the first log line (present or future) matching `predicate`. */
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The request events stored so far in order, when the proxy runs with the default embedded sink (read-only, while it writes). */
+  storedEvents(): RequestEvent[];
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -66,6 +70,16 @@ export async function spawnProxy(config: object, options: SpawnProxyOptions = {}
       child.kill('SIGHUP');
     },
     waitForLog,
+    storedEvents: () => readStoredEvents(join(dir, 'telemetry.sqlite')),
     stop: service.stop,
   };
+}
+
+function readStoredEvents(file: string): RequestEvent[] {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return (db.prepare('SELECT doc FROM request_events ORDER BY seq').all() as { doc: string }[]).map((row) => JSON.parse(row.doc) as RequestEvent);
+  } finally {
+    db.close();
+  }
 }

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { spawnEchoUpstream, type EchoReply, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
+import type { RequestEvent } from '@lookout/telemetry';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnProxy, type SpawnedProxy } from './spawn-proxy.ts';
@@ -98,20 +98,14 @@ async function logAfter(mark: number, predicate: (line: Record<string, unknown>)
   return found!;
 }
 
-/** The proxy's latest telemetry event whose path is `path` (the embedded store next to its config). */
-async function eventFor(path: string): Promise<Record<string, any>> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const db = new DatabaseSync(join(dirname(proxy.configFile), 'telemetry.sqlite'), { readOnly: true });
-    try {
-      const row = db.prepare('SELECT doc FROM request_events WHERE path = ? ORDER BY seq DESC LIMIT 1').get(path) as { doc: string } | undefined;
-      if (row !== undefined) return JSON.parse(row.doc) as Record<string, any>;
-    } finally {
-      db.close();
-    }
-    if (Date.now() > deadline) throw new Error(`no event for ${path} within 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The proxy's latest telemetry event whose path is `path`. */
+async function eventFor(path: string): Promise<RequestEvent> {
+  let event: RequestEvent | undefined;
+  await vi.waitFor(() => {
+    event = proxy.storedEvents().findLast((one) => one.url.path === path);
+    expect(event).toBeDefined();
+  }, { timeout: 5_000, interval: 50 });
+  return event!;
 }
 
 describe('TLS termination', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { BalancerRequest } from '../balancer/balancer.ts';
 import { clientAddress } from '../client-address.ts';
@@ -13,6 +14,7 @@ import type { UpstreamPool } from '../upstream/upstream-pool.ts';
 import type { UpstreamService } from '../upstream/upstream-service.ts';
 import { sendError } from './error-response.ts';
 import { responseHeaderList } from './hop-by-hop.ts';
+import { openTunnel, switchingProtocolsHead, type TunnelSet } from './tunnel.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
 import { upstreamRequestHeaders, type RequestHeaderFacts } from './upstream-request-headers.ts';
 
@@ -26,11 +28,20 @@ export interface ExchangeContext {
   readonly metrics: ProxyMetrics | undefined;
   /** What clients speak to the listener: `https` when it terminates TLS. */
   readonly scheme: 'http' | 'https';
+  /** Upgraded connections (WebSocket) open now. */
+  readonly tunnels: TunnelSet;
+}
+
+/** A WebSocket upgrade request: the protocol asked for and the bytes the client sent after its head. */
+export interface UpgradeRequest {
+  readonly protocol: string;
+  readonly head: Buffer;
 }
 
 // Methods whose repetition has the same effect as one request (RFC 9110 section 9.2.2).
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const NO_MEMBERS: readonly Member[] = [];
+const EMPTY = Buffer.alloc(0);
 // Try failures after which an idempotent request without a body is sent to another member.
 const REPLAYABLE_FAILURES: ReadonlySet<ProxyErrorCode> = new Set(['PROXY_UPSTREAM_RESET', 'PROXY_UPSTREAM_HEADERS_TIMEOUT', 'PROXY_UPSTREAM_BODY_TIMEOUT']);
 const EXCHANGE = Symbol('exchange');
@@ -64,6 +75,8 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
   readonly trace: TraceContext;
   /** The request target as the client sent it (origin-form). */
   readonly target: string;
+  /** Set for a WebSocket upgrade: a 101 from the upstream turns the connection into a tunnel. */
+  readonly upgrade: UpgradeRequest | undefined;
 
   /** performance.now() at arrival; other timings are relative to it, in ms. */
   readonly startedAt: number;
@@ -122,8 +135,10 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     path: string,
     startedAt: number,
     hostOverride?: string,
+    upgrade?: UpgradeRequest,
   ) {
     this.req = req;
+    this.upgrade = upgrade;
     this.res = res;
     this.service = service;
     this.pool = service.active;
@@ -239,6 +254,40 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
     }
     const problem = this.#writeHead(statusCode, statusMessage, list);
     if (problem !== undefined) controller.abort(new ProxyError('PROXY_UPSTREAM_PROTOCOL_ERROR', problem));
+  }
+
+  /**
+   * The upstream switched protocols (101): the client gets the same head, then the two
+   * connections are joined as a tunnel (see `openTunnel`) that lives on its own. The exchange,
+   * and its event, end here: the event's duration is the handshake's, so a WebSocket open for an
+   * hour does not count as an hour-long request in latency SLIs.
+   */
+  onRequestUpgrade(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, upstream: Duplex): void {
+    this.#clearTryTimer();
+    this.firstByteMs = performance.now() - this.startedAt;
+    this.lastByteMs = this.firstByteMs;
+    this.#upstreamStatus = statusCode;
+    this.pool.recordSuccess(this.member!);
+    this.#closeTry();
+    const client = this.res.socket;
+    if (this.#answered || client === null || client.destroyed) {
+      upstream.destroy();
+      this.#finishIfDone();
+      return;
+    }
+    // From here the socket is the tunnel's: the response object lets go of it.
+    this.res.detachSocket(client);
+    const head = switchingProtocolsHead(headers);
+    client.write(head, 'latin1');
+    this.status = statusCode;
+    this.responseBytes = head.length;
+    this.#responseStarted = true;
+    this.#answered = true;
+    this.#clientDone = true;
+    this.clientLastByteMs = performance.now() - this.startedAt;
+    if (this.#totalTimer !== undefined) clearTimeout(this.#totalTimer);
+    openTunnel(client, upstream, this.upgrade?.head ?? EMPTY, this.context.tunnels);
+    this.#finishIfDone();
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -357,6 +406,7 @@ export class Exchange implements Dispatcher.DispatchHandler, BalancerRequest {
         headersTimeout: service.headersTimeoutMs > 0 ? service.headersTimeoutMs + 1_000 : 0,
         bodyTimeout: service.bodyIdleTimeoutMs,
         idempotent: IDEMPOTENT.has(this.method),
+        upgrade: this.upgrade?.protocol ?? null,
       },
       this,
     );
