@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PassThrough } from 'node:stream';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { BalancerRequest } from '../balancer/balancer.ts';
 import { clientAddress } from '../client-address.ts';
