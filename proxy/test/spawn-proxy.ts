@@ -25,6 +25,8 @@ export interface SpawnedProxy {
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** The request events stored so far in order, when the proxy runs with the default embedded sink (read-only, while it writes). */
   storedEvents(): RequestEvent[];
+  /** The latest stored event whose `url.path` is `path`, once there is one (rejects after `timeoutMs`, default 5 s). */
+  storedEventFor(path: string, timeoutMs?: number): Promise<RequestEvent>;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -71,6 +73,7 @@ export async function spawnProxy(config: object, options: SpawnProxyOptions = {}
     },
     waitForLog,
     storedEvents: () => readStoredEvents(join(dir, 'telemetry.sqlite')),
+    storedEventFor: (path, timeoutMs = 5_000) => waitForStoredEvent(join(dir, 'telemetry.sqlite'), path, timeoutMs),
     stop: service.stop,
   };
 }
@@ -81,5 +84,15 @@ function readStoredEvents(file: string): RequestEvent[] {
     return (db.prepare('SELECT doc FROM request_events ORDER BY seq').all() as { doc: string }[]).map((row) => JSON.parse(row.doc) as RequestEvent);
   } finally {
     db.close();
+  }
+}
+
+async function waitForStoredEvent(file: string, path: string, timeoutMs: number): Promise<RequestEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const event = readStoredEvents(file).findLast((one) => one.url.path === path);
+    if (event !== undefined) return event;
+    if (Date.now() > deadline) throw new Error(`no stored event for ${path} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { spawnEchoUpstream, type EchoReply, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
-import type { RequestEvent } from '@lookout/telemetry';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnProxy, type SpawnedProxy } from './spawn-proxy.ts';
@@ -98,16 +97,6 @@ async function logAfter(mark: number, predicate: (line: Record<string, unknown>)
   return found!;
 }
 
-/** The proxy's latest telemetry event whose path is `path`. */
-async function eventFor(path: string): Promise<RequestEvent> {
-  let event: RequestEvent | undefined;
-  await vi.waitFor(() => {
-    event = proxy.storedEvents().findLast((one) => one.url.path === path);
-    expect(event).toBeDefined();
-  }, { timeout: 5_000, interval: 50 });
-  return event!;
-}
-
 describe('TLS termination', () => {
   it('answers HTTPS with the configured certificate, forwards over HTTP and tells the upstream and the event it was https', async () => {
     const { status, reply } = await httpsGet(first.pem, '/over-tls');
@@ -116,7 +105,7 @@ describe('TLS termination', () => {
     expect(reply.headers['x-forwarded-proto']).toBe('https');
     expect(reply.headers['forwarded']).toMatch(/proto=https$/);
     expect(await presentedFingerprint()).toBe(first.fingerprint);
-    const event = await eventFor('/over-tls');
+    const event = await proxy.storedEventFor('/over-tls');
     expect(event.url.scheme).toBe('https');
     expect(event.http.response.status_code).toBe(200);
   });

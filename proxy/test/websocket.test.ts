@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect as connectSocket, type AddressInfo } from 'node:net';
 import { spawnEchoUpstream, type EchoReply, type SpawnedEchoUpstream } from '@lookout/echo-upstream';
-import type { RequestEvent } from '@lookout/telemetry';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { spawnProxy, type SpawnedProxy } from './spawn-proxy.ts';
@@ -97,15 +96,6 @@ async function exchange(client: WebSocket, message: string | Buffer): Promise<{ 
   return { data, binary };
 }
 
-async function eventFor(path: string): Promise<RequestEvent> {
-  let event: RequestEvent | undefined;
-  await vi.waitFor(() => {
-    event = proxy.storedEvents().findLast((one) => one.url.path === path);
-    expect(event).toBeDefined();
-  }, { timeout: 5_000, interval: 50 });
-  return event!;
-}
-
 describe('WebSocket', () => {
   it('upgrades through the proxy and relays text and binary messages both ways, on a member that answers', async () => {
     const client = await connect('chat.test', '/room/1?token=s3cr3t');
@@ -130,7 +120,7 @@ describe('WebSocket', () => {
 
     // One event for the upgrade, when the tunnel opened: status 101 on the member that answered
     // (the dead one was tried first and skipped: connection refused before anything was sent).
-    const event = await eventFor('/room/1');
+    const event = await proxy.storedEventFor('/room/1');
     expect(event.http.response.status_code).toBe(101);
     expect(event.lookout.termination).toBe('ok');
     expect(event.lookout.upstream?.member).toBe(chat.url);
@@ -139,13 +129,13 @@ describe('WebSocket', () => {
 
   it('passes a refused upgrade (403 from the upstream) to the client and records it', async () => {
     await expect(connect('chat.test', '/forbidden')).rejects.toThrow('HTTP 403');
-    const event = await eventFor('/forbidden');
+    const event = await proxy.storedEventFor('/forbidden');
     expect(event.http.response.status_code).toBe(403);
   });
 
   it('answers an upgrade for an unknown host with 404 PROXY_NO_ROUTE', async () => {
     await expect(connect('nobody.test', '/x')).rejects.toThrow('HTTP 404');
-    expect((await eventFor('/x')).error?.code).toBe('PROXY_NO_ROUTE');
+    expect((await proxy.storedEventFor('/x')).error?.code).toBe('PROXY_NO_ROUTE');
   });
 
   it('closes the client side when the upstream goes away, and the other way round', async () => {
