@@ -115,21 +115,24 @@ describe('slo-engine persistence and replicas', () => {
     const name = 'payments-restart';
     const engineDir = mkdtempSync(join(dir, 'restart-'));
     const stateFile = join(engineDir, 'engine.sqlite');
-    const holdMs = 8_000;
+    // Killed halfway into a 12 s hold: resumed from the persisted start, ORANGE comes ~6 s after
+    // the restart; a hold started afresh would need 12 s. The 6 s between the two leave room for
+    // a slow restart on a busy machine.
+    const holdMs = 12_000;
     traffic = startTraffic(proxy.url, 'payments.test', { ratePerSecond: 40, errorShare: 0.085, maxRequests: 4_000 });
-    const first = await start(stateFile, 'engine-a', name, '8s', engineDir);
+    const first = await start(stateFile, 'engine-a', name, '12s', engineDir);
     const holdStart = await until('the orange hold starting', async () => (await view(first, name))?.holds.aboveOrangeSince ?? undefined, 20_000);
 
-    await until('3 s into the hold', () => (Date.now() - holdStart >= 3_000 ? true : undefined), 10_000);
+    await until('6 s into the hold', () => (Date.now() - holdStart >= 6_000 ? true : undefined), 10_000);
     expect((await view(first, name))?.status).toBe('GREEN');
     await first.kill();
     const restartedAt = Date.now();
-    const second = await start(stateFile, 'engine-a', name, '8s', engineDir);
+    const second = await start(stateFile, 'engine-a', name, '12s', engineDir);
 
     const orange = await until('the orange notification', () => stateNotifications(name).find((n) => n.state.to === 'ORANGE'), 30_000);
     const heldFor = Date.parse(orange.timestamp) - holdStart;
     // From the persisted start: at the hold, within a tick plus the restart's own time; a hold
-    // started afresh at the restart could not end before restartedAt + 8 s.
+    // started afresh at the restart could not end before restartedAt + 12 s.
     expect(heldFor).toBeGreaterThanOrEqual(holdMs);
     expect(Date.parse(orange.timestamp)).toBeLessThan(restartedAt + holdMs);
     expect((await view(second, name))?.status).toBe('ORANGE');
